@@ -1,0 +1,149 @@
+import { createHmac } from 'node:crypto';
+import OAuth from 'oauth-1.0a';
+import type { Method } from 'axios';
+import type { Customer } from '../domain/customer';
+import { classifyHttpStatus, PermanentError, unexpectedResponse, type VendorError } from './errors';
+import { isRecord, parseJson, Transport, type RawResponse } from './transport';
+
+const VENDOR = 'NetSuite';
+const EXTERNAL_ID = /^[A-Za-z0-9_-]+$/;
+
+export interface NetSuiteSettings {
+  /** e.g. 1234567_SB1; also the OAuth realm. */
+  accountId: string;
+  /** e.g. https://1234567-sb1.suitetalk.api.netsuite.com/services/rest */
+  baseUrl: string;
+  consumerKey: string;
+  consumerSecret: string;
+  tokenId: string;
+  tokenSecret: string;
+  timeoutMs: number;
+}
+
+/** NetSuite hosts use the account id in lower case with '_' as '-': 1234567_SB1 -> 1234567-sb1. */
+export function netsuiteRestBaseUrl(accountId: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(accountId)) throw new Error(`Invalid NetSuite account id '${accountId}'`);
+  return `https://${accountId.toLowerCase().replace(/_/g, '-')}.suitetalk.api.netsuite.com/services/rest`;
+}
+
+/** NetSuite error body: `{"o:errorDetails":[{"detail","o:errorCode","o:errorPath"}]}`. */
+function vendorError(body: string): VendorError {
+  const parsed = parseJson(body);
+  const details = isRecord(parsed) ? parsed['o:errorDetails'] : undefined;
+  const first: unknown = Array.isArray(details) ? details[0] : undefined;
+  if (!isRecord(first))
+    return isRecord(parsed) && typeof parsed.title === 'string' ? { message: parsed.title } : {};
+  const text = (key: string) => (typeof first[key] === 'string' ? first[key] : undefined);
+  return { code: text('o:errorCode'), message: text('detail'), field: text('o:errorPath') };
+}
+
+export class NetSuiteClient {
+  private readonly transport: Transport;
+  private readonly oauth: OAuth;
+  private readonly baseUrl: string;
+
+  constructor(private readonly settings: NetSuiteSettings) {
+    this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
+    this.transport = new Transport(VENDOR, settings.timeoutMs);
+    this.oauth = new OAuth({
+      consumer: { key: settings.consumerKey, secret: settings.consumerSecret },
+      signature_method: 'HMAC-SHA256',
+      hash_function: (base, key) => createHmac('sha256', key).update(base).digest('base64'),
+      realm: settings.accountId,
+    });
+  }
+
+  /**
+   * Upsert by external id: repeating it after a lost response cannot create a duplicate,
+   * which makes it the write that is safe to retry.
+   */
+  async upsertCustomer(customer: Customer): Promise<{ location: string | null }> {
+    const { externalId, ...fields } = customer;
+    const response = await this.request('PUT', this.customerUrl(externalId), JSON.stringify(fields));
+    if (response.status !== 204 && response.status !== 202) throw this.failure(response);
+    return { location: response.headers['location'] ?? null };
+  }
+
+  async getCustomerByExternalId(externalId: string): Promise<Record<string, unknown> | null> {
+    const response = await this.request('GET', this.customerUrl(externalId));
+    if (response.status === 404) return null;
+    if (response.status !== 200) throw this.failure(response);
+    const body = this.transport.jsonBody(response);
+    if (!isRecord(body)) throw unexpectedResponse(VENDOR, response.status, 'customer is not a JSON object');
+    return body;
+  }
+
+  async suiteql(
+    query: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: Record<string, unknown>[]; hasMore: boolean; totalResults: number }> {
+    const { limit, offset } = page;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || !Number.isInteger(offset) || offset < 0) {
+      throw new PermanentError(
+        `Invalid SuiteQL page: limit must be 1..1000 and offset >= 0 (got ${limit}, ${offset})`,
+      );
+    }
+    const url = `${this.baseUrl}/query/v1/suiteql?limit=${limit}&offset=${offset}`;
+    // Prefer: transient is required by SuiteQL over REST.
+    const response = await this.request('POST', url, JSON.stringify({ q: query }), { Prefer: 'transient' });
+    if (response.status !== 200) throw this.failure(response);
+    const body = this.transport.jsonBody(response);
+    if (!isRecord(body) || !Array.isArray(body.items) || typeof body.hasMore !== 'boolean') {
+      throw unexpectedResponse(
+        VENDOR,
+        response.status,
+        'SuiteQL result without items array and boolean hasMore',
+      );
+    }
+    const items: unknown[] = body.items;
+    if (!items.every(isRecord)) {
+      throw unexpectedResponse(VENDOR, response.status, 'SuiteQL result with an item that is not an object');
+    }
+    return {
+      // Each row carries an empty 'links' array that is not a column.
+      items: items.map(({ links: _links, ...columns }) => columns),
+      hasMore: body.hasMore,
+      totalResults: typeof body.totalResults === 'number' ? body.totalResults : offset + items.length,
+    };
+  }
+
+  private customerUrl(externalId: string): string {
+    // The id goes into the URL path (and the signature base string) unencoded, so it must be safe as is.
+    if (!EXTERNAL_ID.test(externalId)) {
+      throw new PermanentError(`Invalid NetSuite external id '${externalId}': only letters, digits, _ and -`);
+    }
+    return `${this.baseUrl}/record/v1/customer/eid:${externalId}`;
+  }
+
+  /** Signs each attempt afresh: NetSuite rejects a reused nonce, so retries must never replay a header. */
+  private request(method: Method, url: string, body?: string, headers: Record<string, string> = {}) {
+    const { tokenId, tokenSecret } = this.settings;
+    const signed = this.oauth.authorize({ url, method }, { key: tokenId, secret: tokenSecret });
+    return this.transport.send(
+      {
+        method,
+        url,
+        body,
+        headers: {
+          ...headers,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          Authorization: this.oauth.toHeader(signed).Authorization,
+        },
+      },
+      this.secrets(),
+    );
+  }
+
+  private failure(response: RawResponse) {
+    if (response.status >= 200 && response.status < 300) {
+      return unexpectedResponse(VENDOR, response.status, 'success status that this call never returns');
+    }
+    return classifyHttpStatus(VENDOR, response.status, vendorError(response.body), this.secrets());
+  }
+
+  private secrets(): string[] {
+    const { consumerKey, consumerSecret, tokenId, tokenSecret } = this.settings;
+    return [consumerKey, consumerSecret, tokenId, tokenSecret];
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Error type names that Temporal retry policies match on (`nonRetryableErrorTypes`).
+ * Connectors name their errors with these and workflows list them, so both sides
+ * must read them from here rather than repeat the strings.
+ */
+export const PERMANENT_FAILURE = 'PermanentError';
+export const RETRYABLE_FAILURE = 'RetryableError';

@@ -1,0 +1,43 @@
+import { ACCOUNT_FIELDS } from './account';
+import { isSalesforceId, toIsoInstant, type Checkpoint } from './checkpoint';
+
+/**
+ * A SOQL datetime literal (unquoted). The input is parsed strictly and re-rendered, so the
+ * literal can only ever be `YYYY-MM-DDTHH:mm:ss.sssZ`: nothing else reaches the query.
+ */
+export function soqlDateTime(iso: string): string {
+  return toIsoInstant(iso);
+}
+
+const SOQL_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  "'": "\\'",
+  '"': '\\"',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
+
+/** A quoted SOQL string literal with the escape sequences SOQL defines. */
+export function soqlString(value: string): string {
+  return `'${value.replace(/[\\'"\n\r\t\b\f]/g, (c) => SOQL_ESCAPES[c])}'`;
+}
+
+/**
+ * Accounts changed after the checkpoint, oldest first. SOQL has no row-value comparison,
+ * so "after (ts, id)" is spelled out; ordering by Id as well as SystemModstamp makes the
+ * order total, so a bulk update sharing one timestamp is neither skipped nor repeated.
+ */
+export function changedAccountsQuery(since: Checkpoint | null): string {
+  const select = `SELECT ${ACCOUNT_FIELDS.join(', ')} FROM Account`;
+  const order = 'ORDER BY SystemModstamp, Id';
+  if (since === null) return `${select} ${order}`;
+  if (since.id !== '' && !isSalesforceId(since.id)) {
+    throw new Error(`Invalid checkpoint id '${since.id}': expected a 15 or 18 character Salesforce id`);
+  }
+  const at = soqlDateTime(since.systemModstamp);
+  const id = soqlString(since.id);
+  return `${select} WHERE SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > ${id}) ${order}`;
+}
