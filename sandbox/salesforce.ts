@@ -1,0 +1,357 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SandboxAccount } from './account';
+import { SANDBOX_CREDENTIALS } from './credentials';
+import { delay, isPlainObject, listen, readBody, readJson, sendEmpty, sendJson } from './http';
+import { requestToken } from './salesforce-oauth';
+import { AccountStore } from './salesforce-store';
+import { parseAccountQuery, SoqlError } from './soql';
+
+export type { SandboxAccount } from './account';
+
+/**
+ * Local stand-in for the Salesforce REST API (token endpoint, SOQL query paging, sObject reads) with
+ * fault injection and an unauthenticated `/__admin` API to drive it from another process.
+ */
+
+export interface SalesforceSandboxOptions {
+  /** 0 = ephemeral (default). */
+  port?: number;
+  host?: string;
+  seedCount?: number;
+  seed?: number;
+  latencyMs?: number;
+}
+
+export interface SalesforceFaults {
+  latencyMs: number;
+  /** The next N data API calls answer 403 REQUEST_LIMIT_EXCEEDED. */
+  requestLimitExceeded: number;
+  /** The next N data API calls answer 500. */
+  serverErrors: number;
+  /** The next N query pages answer 200 with a truncated, non-JSON body. */
+  malformedPages: number;
+}
+
+export interface SalesforceStats {
+  tokenRequests: number;
+  /** query/queryAll calls (not follow-up pages). */
+  queries: number;
+  /** Every page served, first pages included. */
+  pages: number;
+  /** Error responses by errorCode (data API) or OAuth error (token endpoint). */
+  errors: Record<string, number>;
+}
+
+export interface SalesforceSandbox {
+  /** Both the login URL and the instance_url. */
+  url: string;
+  close(): Promise<void>;
+  /** All accounts, soft-deleted included, sorted by (SystemModstamp, Id). */
+  accounts(): SandboxAccount[];
+  createAccount(fields: Partial<SandboxAccount>): SandboxAccount;
+  updateAccount(id: string, fields: Partial<SandboxAccount>): SandboxAccount;
+  /** Bulk update: all get the same new SystemModstamp (a data-loader run). */
+  touchAccounts(ids: string[], fields?: Partial<SandboxAccount>): void;
+  /** Soft delete: IsDeleted=true, bumps SystemModstamp. */
+  deleteAccount(id: string): void;
+  setFaults(f: Partial<SalesforceFaults>): void;
+  /** Invalidates every issued token: data calls then answer 401 INVALID_SESSION_ID. */
+  expireTokens(): void;
+  readonly stats: SalesforceStats;
+  /** Back to the freshly started state: reseeded, start-up faults, no tokens, zero stats. */
+  reset(): void;
+}
+
+type StartOptions = SalesforceSandboxOptions & {
+  clientId?: string;
+  clientSecret?: string;
+  username?: string;
+  publicKey?: string;
+};
+
+interface QuerySnapshot {
+  version: string;
+  batchSize: number;
+  records: Record<string, unknown>[];
+}
+
+type SalesforceError = { message: string; errorCode: string; fields?: string[] };
+
+const MIN_API_VERSION = 50;
+const API_LIMIT = 15000;
+const MAX_LOCATORS = 200;
+const NOT_FOUND: SalesforceError = {
+  errorCode: 'NOT_FOUND',
+  message: 'The requested resource does not exist',
+};
+
+function batchSizeOf(req: IncomingMessage): number {
+  const match = /batchSize\s*=\s*(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
+  return match ? Math.min(2000, Math.max(200, Number(match[1]))) : 2000;
+}
+
+export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<SalesforceSandbox> {
+  const creds = SANDBOX_CREDENTIALS.salesforce;
+  const initialFaults: SalesforceFaults = {
+    latencyMs: opts.latencyMs ?? 0,
+    requestLimitExceeded: 0,
+    serverErrors: 0,
+    malformedPages: 0,
+  };
+  const store = new AccountStore(opts.seedCount ?? 500, opts.seed ?? 42);
+  let faults = { ...initialFaults };
+  let stats: SalesforceStats = { tokenRequests: 0, queries: 0, pages: 0, errors: {} };
+  let apiUsage = 0;
+  const tokens = new Set<string>();
+  // Insertion-ordered, so the first key is the oldest locator to drop.
+  const locators = new Map<string, QuerySnapshot>();
+  let url = '';
+
+  function countError(code: string): void {
+    stats.errors[code] = (stats.errors[code] ?? 0) + 1;
+  }
+
+  function sendErrors(
+    res: ServerResponse,
+    status: number,
+    error: SalesforceError,
+    headers: Record<string, string>,
+  ): void {
+    countError(error.errorCode);
+    sendJson(res, status, [{ fields: [], ...error }], headers);
+  }
+
+  function sendPage(
+    res: ServerResponse,
+    locator: string,
+    offset: number,
+    headers: Record<string, string>,
+  ): void {
+    const snapshot = locators.get(locator) as QuerySnapshot;
+    const end = offset + snapshot.batchSize;
+    const done = end >= snapshot.records.length;
+    const body = {
+      totalSize: snapshot.records.length,
+      done,
+      ...(done ? {} : { nextRecordsUrl: `/services/data/v${snapshot.version}/query/${locator}-${end}` }),
+      records: snapshot.records.slice(offset, end),
+    };
+    stats.pages += 1;
+    if (faults.malformedPages > 0) {
+      faults.malformedPages -= 1;
+      // What a proxy cutting the connection mid-body looks like to a client that trusts the 200.
+      const text = JSON.stringify(body);
+      res.writeHead(200, { ...headers, 'Content-Type': 'application/json;charset=UTF-8' });
+      res.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+      return;
+    }
+    sendJson(res, 200, body, headers);
+  }
+
+  function runQuery(
+    res: ServerResponse,
+    req: IncomingMessage,
+    version: string,
+    soql: string,
+    all: boolean,
+    headers: Record<string, string>,
+  ): void {
+    stats.queries += 1;
+    let rows: Record<string, unknown>[];
+    try {
+      rows = store.query(parseAccountQuery(soql, store.columns()), all);
+    } catch (err) {
+      if (!(err instanceof SoqlError)) throw err;
+      return sendErrors(res, 400, { errorCode: err.errorCode, message: err.message }, headers);
+    }
+    // The result is a snapshot: later writes must not shift the pages of a query in progress.
+    const records = rows.map((row) => ({
+      attributes: {
+        type: 'Account',
+        url: `/services/data/v${version}/sobjects/Account/${String(row.Id ?? '')}`,
+      },
+      ...row,
+    }));
+    const locator = `01g${randomBytes(12).toString('base64url').replace(/[-_]/g, '0').slice(0, 15)}`;
+    locators.set(locator, { version, batchSize: batchSizeOf(req), records });
+    if (locators.size > MAX_LOCATORS) locators.delete(locators.keys().next().value as string);
+    sendPage(res, locator, 0, headers);
+  }
+
+  async function dataApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    apiUsage += 1;
+    const headers = { 'Sforce-Limit-Info': `api-usage=${apiUsage}/${API_LIMIT}` };
+    await delay(faults.latencyMs);
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!bearer || !tokens.has(bearer[1])) {
+      return sendErrors(
+        res,
+        401,
+        { errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' },
+        headers,
+      );
+    }
+    const route = /^\/services\/data\/v(\d+\.\d)\/(.*)$/.exec(path);
+    if (!route || Number(route[1]) < MIN_API_VERSION) return sendErrors(res, 404, NOT_FOUND, headers);
+    const [, version, resource] = route;
+    if (faults.requestLimitExceeded > 0) {
+      faults.requestLimitExceeded -= 1;
+      return sendErrors(
+        res,
+        403,
+        { errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' },
+        headers,
+      );
+    }
+    if (faults.serverErrors > 0) {
+      faults.serverErrors -= 1;
+      const message =
+        'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567-89 (-1)';
+      return sendErrors(res, 500, { errorCode: 'UNKNOWN_EXCEPTION', message }, headers);
+    }
+    if (req.method !== 'GET') {
+      const message = `HTTP Method '${req.method}' not allowed. Allowed are GET`;
+      return sendErrors(res, 405, { errorCode: 'METHOD_NOT_ALLOWED', message }, headers);
+    }
+
+    const queryKind = /^(query|queryAll)\/?$/.exec(resource);
+    if (queryKind) {
+      const soql = query.get('q');
+      if (!soql)
+        return sendErrors(res, 400, { errorCode: 'MALFORMED_QUERY', message: 'q is required' }, headers);
+      return runQuery(res, req, version, soql, queryKind[1] === 'queryAll', headers);
+    }
+    const nextPage = /^(?:query|queryAll)\/(01g[A-Za-z0-9]+)-(\d+)$/.exec(resource);
+    if (nextPage) {
+      const [, locator, offsetText] = nextPage;
+      const offset = Number(offsetText);
+      const snapshot = locators.get(locator);
+      if (!snapshot || offset <= 0 || offset >= snapshot.records.length) {
+        return sendErrors(
+          res,
+          400,
+          { errorCode: 'INVALID_QUERY_LOCATOR', message: 'invalid query locator' },
+          headers,
+        );
+      }
+      return sendPage(res, locator, offset, headers);
+    }
+    const sobject = /^sobjects\/Account\/([A-Za-z0-9]+)$/.exec(resource);
+    const account = sobject ? store.get(sobject[1]) : undefined;
+    if (!account || account.IsDeleted) return sendErrors(res, 404, NOT_FOUND, headers);
+    sendJson(
+      res,
+      200,
+      {
+        attributes: { type: 'Account', url: `/services/data/v${version}/sobjects/Account/${account.Id}` },
+        ...account,
+      },
+      headers,
+    );
+  }
+
+  async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.tokenRequests += 1;
+    const form = new URLSearchParams(await readBody(req));
+    const outcome = requestToken(form, req.headers.authorization, {
+      url,
+      clientId: opts.clientId ?? creds.clientId,
+      clientSecret: opts.clientSecret ?? creds.clientSecret,
+      username: opts.username ?? creds.username,
+      publicKey: opts.publicKey ?? creds.publicKey,
+    });
+    if (!outcome.ok) {
+      countError(outcome.body.error);
+      return sendJson(res, 400, outcome.body);
+    }
+    tokens.add(outcome.accessToken);
+    sendJson(res, 200, outcome.body);
+  }
+
+  async function admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const route = `${req.method ?? ''} ${path.replace(/^\/__admin/, '')}`;
+    const body = await readJson(req, {});
+    if (!isPlainObject(body)) return sendJson(res, 400, { error: 'body must be a JSON object' });
+    const idMatch = /^(PATCH|DELETE) \/accounts\/([^/]+)$/.exec(route);
+    try {
+      if (route === 'GET /accounts') return sendJson(res, 200, sandbox.accounts());
+      if (route === 'POST /accounts') return sendJson(res, 201, sandbox.createAccount(body));
+      if (route === 'POST /accounts/touch') {
+        if (!Array.isArray(body.ids)) return sendJson(res, 400, { error: 'ids must be an array' });
+        sandbox.touchAccounts(body.ids.map(String), isPlainObject(body.fields) ? body.fields : {});
+        return sendEmpty(res, 204);
+      }
+      if (idMatch) {
+        const id = decodeURIComponent(idMatch[2]);
+        if (!store.get(id)) return sendJson(res, 404, { error: `no account with Id ${id}` });
+        if (idMatch[1] === 'PATCH') return sendJson(res, 200, sandbox.updateAccount(id, body));
+        sandbox.deleteAccount(id);
+        return sendEmpty(res, 204);
+      }
+      if (route === 'POST /faults') {
+        sandbox.setFaults(body as Partial<SalesforceFaults>);
+        return sendJson(res, 200, faults);
+      }
+      if (route === 'POST /expire-tokens') {
+        sandbox.expireTokens();
+        return sendEmpty(res, 204);
+      }
+      if (route === 'POST /reset') {
+        sandbox.reset();
+        return sendEmpty(res, 204);
+      }
+      if (route === 'GET /stats') return sendJson(res, 200, stats);
+    } catch (err) {
+      return sendJson(res, 400, { error: (err as Error).message });
+    }
+    sendJson(res, 404, { error: `no admin route ${route}` });
+  }
+
+  const server = await listen(
+    async (req, res) => {
+      const { pathname, searchParams } = new URL(req.url ?? '/', 'http://sandbox');
+      if (pathname === '/services/oauth2/token' && req.method === 'POST') return token(req, res);
+      if (pathname.startsWith('/services/data/')) return dataApi(req, res, pathname, searchParams);
+      if (pathname.startsWith('/__admin/')) return admin(req, res, pathname);
+      sendJson(res, 404, [NOT_FOUND]);
+    },
+    opts.port ?? 0,
+    opts.host ?? '127.0.0.1',
+  );
+  url = server.url;
+
+  const sandbox: SalesforceSandbox = {
+    url,
+    close: () => server.close(),
+    accounts: () => store.all(),
+    createAccount: (fields) => store.create(fields),
+    updateAccount: (id, fields) => store.update(id, fields),
+    touchAccounts: (ids, fields) => store.touch(ids, fields),
+    deleteAccount: (id) => store.delete(id),
+    setFaults: (f) => {
+      // Only known numeric keys: the admin API passes client JSON straight through.
+      for (const key of Object.keys(initialFaults) as (keyof SalesforceFaults)[]) {
+        if (typeof f[key] === 'number' && Number.isFinite(f[key])) faults[key] = f[key];
+      }
+    },
+    expireTokens: () => tokens.clear(),
+    get stats() {
+      return stats;
+    },
+    reset: () => {
+      store.reseed();
+      faults = { ...initialFaults };
+      stats = { tokenRequests: 0, queries: 0, pages: 0, errors: {} };
+      apiUsage = 0;
+      tokens.clear();
+      locators.clear();
+    },
+  };
+  return sandbox;
+}
