@@ -12,6 +12,8 @@ import {
 import { isRecord, parseJson, Transport, type RawResponse } from './transport';
 
 const VENDOR = 'Salesforce';
+/** Token endpoint errors that mean the configured credentials or connected app are wrong. */
+const CREDENTIAL_ERRORS = new Set(['invalid_grant', 'invalid_client', 'invalid_client_id']);
 
 export interface SalesforceSettings {
   loginUrl: string;
@@ -212,7 +214,7 @@ export class SalesforceClient {
     );
     if (response.status !== 200) {
       const error = vendorError(response.body);
-      if (error.code === 'invalid_grant' || error.code === 'invalid_client') {
+      if (error.code !== undefined && CREDENTIAL_ERRORS.has(error.code)) {
         throw new PermanentError(
           `Salesforce token request rejected (${error.code}): ${error.message ?? 'no detail'}; ` +
             `check the ${this.settings.authFlow} credentials and the connected app`,
