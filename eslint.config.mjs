@@ -16,9 +16,18 @@ export default tseslint.config(
     // Workflow code is bundled into a deterministic sandbox: no Node modules, no I/O.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: ['node:*', 'axios', '../connectors/*', '../activities/*', '../config'] },
+        {
+          patterns: [
+            { group: ['node:*', 'axios', 'pino'], message: 'Workflow code must not use Node modules or I/O.' },
+            {
+              group: ['../connectors/*', '../activities/*', '../config'],
+              allowTypeImports: true,
+              message: 'Workflows reach the outside world only through activities.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from '../src/config';
+import { createLogger } from '../src/logger';
+import { ensureSchedule, triggerSync } from '../src/schedule';
+import { connectClient, connectWorker } from '../src/temporal';
+import { createWorkers } from '../src/workers';
+import { searchAttributes } from '../src/workflows/search-attributes';
+import { startNetSuiteSandbox } from '../sandbox/netsuite';
+import { startSalesforceSandbox } from '../sandbox/salesforce';
+import { startDevServer } from './dev-server';
+import { findTemporalCli } from './temporal-cli';
+
+const TEMPORAL_PORT = 7233;
+type Stop = () => Promise<void>;
+
+/** A Temporal server: the one configured, else a dev server this process starts and owns. */
+async function temporalServer(config: Config, stops: Stop[]): Promise<{ address: string; ui: string }> {
+  if (config.temporal.address) return { address: config.temporal.address, ui: 'the UI of your cluster' };
+  const cli = findTemporalCli();
+  const dataDir = config.temporal.dataDir;
+  if (cli.source === 'download') {
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        ip: '127.0.0.1',
+        port: TEMPORAL_PORT,
+        ui: true,
+        uiPort: config.temporal.uiPort,
+        dbFilename: path.join(dataDir, 'temporal.sqlite'),
+        searchAttributes,
+      },
+    });
+    stops.push(() => env.teardown());
+    return { address: env.address, ui: `http://localhost:${config.temporal.uiPort}` };
+  }
+  const server = await startDevServer({ cliPath: cli.path, dataDir, port: TEMPORAL_PORT, uiPort: config.temporal.uiPort });
+  stops.push(() => server.stop());
+  return { address: server.address, ui: server.uiUrl };
+}
+
+async function main(): Promise<void> {
+  let config = loadConfig();
+  const logger = createLogger(config);
+  const stops: Stop[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: Error) => logger.error(error.message));
+  };
+  try {
+    const lines: string[] = [];
+    if (config.sandbox) {
+      const salesforce = await startSalesforceSandbox({ port: config.sandboxPorts.salesforce });
+      stops.push(() => salesforce.close());
+      const netsuite = await startNetSuiteSandbox({ port: config.sandboxPorts.netsuite });
+      stops.push(() => netsuite.close());
+      lines.push(
+        `Salesforce sandbox  ${salesforce.url}  (no SALESFORCE_*/NETSUITE_* configured: using the sandboxes)`,
+        `NetSuite sandbox    ${netsuite.url}/services/rest`,
+      );
+    }
+    const server = await temporalServer(config, stops);
+    process.env.TEMPORAL_ADDRESS = server.address;
+    config = loadConfig();
+
+    const connection = await connectWorker(config);
+    stops.push(() => connection.close());
+    const client = await connectClient(config);
+    stops.push(() => client.connection.close());
+    const workers = await createWorkers(config, { connection, client });
+    const running = Promise.all(workers.map((worker) => worker.run()));
+
+    const schedule = await ensureSchedule(client, config);
+    await triggerSync(client, config);
+    const { pipeline } = config;
+    lines.unshift(
+      `Temporal            ${server.address} (namespace ${config.temporal.namespace})`,
+      `Temporal UI         ${server.ui}`,
+      `Worker              task queues ${pipeline.taskQueue}, ${pipeline.destinationTaskQueue}`,
+      `Schedule            ${pipeline.scheduleId} ${schedule}: every ${pipeline.intervalMs / 1000} s; first sync triggered`,
+    );
+    console.log(`\nrecord-sync is running. Ctrl-C stops everything it started.\n\n${lines.join('\n')}\n`);
+    // The SDK stops the workers on SIGINT/SIGTERM; then everything else is stopped in reverse order.
+    await running;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : `record-sync: ${(error as Error).stack}`);
+  process.exit(1);
+});

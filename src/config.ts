@@ -1,0 +1,281 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { SANDBOX_CREDENTIALS, SANDBOX_PORTS } from '../sandbox/credentials';
+import { netsuiteRestBaseUrl } from './connectors/netsuite';
+import type { SyncSettings } from './domain/sync';
+
+/** A duration such as `500ms`, `5s`, `2m` or `1h`, read as milliseconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 500ms, 5s, 2m or 1h')
+  .transform((text) => {
+    const [, amount, unit] = /^(\d+)(ms|s|m|h)$/.exec(text)!;
+    const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+    return Number(amount) * unitMs;
+  });
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const httpUrl = z
+  .string()
+  .trim()
+  .url('must be a URL such as https://login.salesforce.com')
+  .refine((url) => /^https?:\/\//.test(url), 'must start with http:// or https://')
+  .transform((url) => url.replace(/\/+$/, ''));
+
+const secret = z.string().min(1, 'must not be empty');
+const name = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"');
+
+/** Every setting, by its environment variable. `.env.example` documents each one. */
+const environmentSchema = z
+  .object({
+    TEMPORAL_ADDRESS: z
+      .string()
+      .trim()
+      .regex(/^[^\s:/]+:\d+$/, 'must be host:port, e.g. localhost:7233')
+      .optional(),
+    TEMPORAL_NAMESPACE: name.default('default'),
+    TEMPORAL_API_KEY: z.string().optional(),
+    TEMPORAL_UI_PORT: integer(1, 65535).default(8233),
+    RECORD_SYNC_DATA_DIR: z.string().min(1).default('.data'),
+
+    SYNC_PIPELINE: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'may contain only lower-case letters, digits and "-"')
+      .default('accounts'),
+    SYNC_SCHEDULE_ID: name.optional(),
+    SYNC_INTERVAL: duration.default(5 * 60_000).pipe(z.number().min(1_000, 'must be at least 1s')),
+    SYNC_TASK_QUEUE: name.default('record-sync'),
+    SYNC_PAGE_SIZE: integer(200, 2000).default(200),
+    SYNC_WINDOW_SIZE: integer(1, 1000).default(50),
+    SYNC_RETRY_INITIAL_INTERVAL: duration.default(5_000),
+    SYNC_RETRY_BACKOFF_COEFFICIENT: decimal(1, 100).default(5),
+    SYNC_RETRY_MAXIMUM_ATTEMPTS: integer(1, 100).default(3),
+
+    SALESFORCE_LOGIN_URL: httpUrl,
+    SALESFORCE_API_VERSION: z
+      .string()
+      .trim()
+      .regex(/^\d{2,3}\.0$/, 'must be an API version such as 60.0')
+      .default('60.0'),
+    SALESFORCE_AUTH_FLOW: z.enum(['client_credentials', 'jwt_bearer']).default('client_credentials'),
+    SALESFORCE_CLIENT_ID: secret,
+    SALESFORCE_CLIENT_SECRET: secret.optional(),
+    SALESFORCE_USERNAME: z.string().min(1).optional(),
+    SALESFORCE_PRIVATE_KEY: z.string().min(1).optional(),
+    SALESFORCE_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+    SALESFORCE_TIMEOUT: duration.default(30_000),
+
+    NETSUITE_ACCOUNT_ID: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_]+$/, 'must be a NetSuite account id such as 1234567 or 1234567_SB1'),
+    NETSUITE_BASE_URL: httpUrl.optional(),
+    NETSUITE_CONSUMER_KEY: secret,
+    NETSUITE_CONSUMER_SECRET: secret,
+    NETSUITE_TOKEN_ID: secret,
+    NETSUITE_TOKEN_SECRET: secret,
+    NETSUITE_TASK_QUEUE: name.default('record-sync-netsuite'),
+    NETSUITE_MAX_CONCURRENT_REQUESTS: integer(1, 1000).default(5),
+    NETSUITE_MAX_REQUESTS_PER_SECOND: decimal(0.1, 100_000).optional(),
+    NETSUITE_TIMEOUT: duration.default(30_000),
+
+    SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+    SANDBOX_SALESFORCE_PORT: integer(1, 65535).default(SANDBOX_PORTS.salesforce),
+    SANDBOX_NETSUITE_PORT: integer(1, 65535).default(SANDBOX_PORTS.netsuite),
+
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((env, context) => {
+    if (env.SALESFORCE_AUTH_FLOW === 'client_credentials' && !env.SALESFORCE_CLIENT_SECRET) {
+      context.addIssue({
+        code: 'custom',
+        path: ['SALESFORCE_CLIENT_SECRET'],
+        message: 'is required when SALESFORCE_AUTH_FLOW is client_credentials',
+      });
+    }
+    if (env.SALESFORCE_AUTH_FLOW === 'jwt_bearer') {
+      if (!env.SALESFORCE_USERNAME) {
+        context.addIssue({
+          code: 'custom',
+          path: ['SALESFORCE_USERNAME'],
+          message: 'is required when SALESFORCE_AUTH_FLOW is jwt_bearer',
+        });
+      }
+      if (!env.SALESFORCE_PRIVATE_KEY && !env.SALESFORCE_PRIVATE_KEY_FILE) {
+        context.addIssue({
+          code: 'custom',
+          path: ['SALESFORCE_PRIVATE_KEY'],
+          message: 'or SALESFORCE_PRIVATE_KEY_FILE is required when SALESFORCE_AUTH_FLOW is jwt_bearer',
+        });
+      }
+    }
+  });
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function describeIssues(error: z.ZodError, env: Record<string, string | undefined>): string {
+  const lines = error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? 'configuration');
+    const value = env[variable];
+    const missing = value === undefined || value === '';
+    return missing && issue.code === 'invalid_type'
+      ? `  ${variable}: is required but not set`
+      : `  ${variable}: ${issue.message}`;
+  });
+  return `Invalid configuration (see .env.example):\n${lines.join('\n')}`;
+}
+
+function readPrivateKey(env: z.infer<typeof environmentSchema>): string | undefined {
+  if (env.SALESFORCE_PRIVATE_KEY) return env.SALESFORCE_PRIVATE_KEY.replace(/\\n/g, '\n');
+  if (!env.SALESFORCE_PRIVATE_KEY_FILE) return undefined;
+  try {
+    return readFileSync(env.SALESFORCE_PRIVATE_KEY_FILE, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration:\n  SALESFORCE_PRIVATE_KEY_FILE: cannot be read (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+}
+
+/** The variables that say "this is a real Salesforce or NetSuite account". */
+const connectionVariables = [
+  'SALESFORCE_LOGIN_URL',
+  'SALESFORCE_CLIENT_ID',
+  'NETSUITE_ACCOUNT_ID',
+  'NETSUITE_BASE_URL',
+  'NETSUITE_CONSUMER_KEY',
+];
+
+/** With no Salesforce or NetSuite configured at all, everything points at the local sandboxes. */
+function sandboxDefaults(env: Record<string, string | undefined>): Record<string, string> {
+  const host = env.SANDBOX_HOST ?? '127.0.0.1';
+  const { salesforce, netsuite } = SANDBOX_CREDENTIALS;
+  return {
+    SALESFORCE_LOGIN_URL: `http://${host}:${env.SANDBOX_SALESFORCE_PORT ?? SANDBOX_PORTS.salesforce}`,
+    SALESFORCE_CLIENT_ID: salesforce.clientId,
+    SALESFORCE_CLIENT_SECRET: salesforce.clientSecret,
+    NETSUITE_ACCOUNT_ID: netsuite.accountId,
+    NETSUITE_BASE_URL: `http://${host}:${env.SANDBOX_NETSUITE_PORT ?? SANDBOX_PORTS.netsuite}/services/rest`,
+    NETSUITE_CONSUMER_KEY: netsuite.consumerKey,
+    NETSUITE_CONSUMER_SECRET: netsuite.consumerSecret,
+    NETSUITE_TOKEN_ID: netsuite.tokenId,
+    NETSUITE_TOKEN_SECRET: netsuite.tokenSecret,
+  };
+}
+
+/** Parses and checks every setting; throws a ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined>) {
+  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const sandbox = connectionVariables.every((variable) => blankAsUnset[variable] === undefined);
+  const parsed = environmentSchema.safeParse(
+    sandbox ? { ...sandboxDefaults(blankAsUnset), ...blankAsUnset } : blankAsUnset,
+  );
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, env));
+  const e = parsed.data;
+  return {
+    /** True when no real accounts are configured and the sandboxes stand in for them. */
+    sandbox,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      apiKey: e.TEMPORAL_API_KEY,
+      uiPort: e.TEMPORAL_UI_PORT,
+      dataDir: path.resolve(e.RECORD_SYNC_DATA_DIR),
+    },
+    pipeline: {
+      name: e.SYNC_PIPELINE,
+      scheduleId: e.SYNC_SCHEDULE_ID ?? `sync-${e.SYNC_PIPELINE}`,
+      intervalMs: e.SYNC_INTERVAL,
+      taskQueue: e.SYNC_TASK_QUEUE,
+      destinationTaskQueue: e.NETSUITE_TASK_QUEUE,
+      pageSize: e.SYNC_PAGE_SIZE,
+      windowSize: e.SYNC_WINDOW_SIZE,
+      retry: {
+        initialIntervalMs: e.SYNC_RETRY_INITIAL_INTERVAL,
+        backoffCoefficient: e.SYNC_RETRY_BACKOFF_COEFFICIENT,
+        maximumAttempts: e.SYNC_RETRY_MAXIMUM_ATTEMPTS,
+      },
+      destinationTimeoutMs: e.NETSUITE_TIMEOUT,
+    },
+    salesforce: {
+      loginUrl: e.SALESFORCE_LOGIN_URL,
+      apiVersion: e.SALESFORCE_API_VERSION,
+      authFlow: e.SALESFORCE_AUTH_FLOW,
+      clientId: e.SALESFORCE_CLIENT_ID,
+      clientSecret: e.SALESFORCE_CLIENT_SECRET ?? '',
+      username: e.SALESFORCE_USERNAME,
+      privateKey: readPrivateKey(e),
+      timeoutMs: e.SALESFORCE_TIMEOUT,
+      pageSize: e.SYNC_PAGE_SIZE,
+    },
+    netsuite: {
+      accountId: e.NETSUITE_ACCOUNT_ID,
+      baseUrl: e.NETSUITE_BASE_URL ?? netsuiteRestBaseUrl(e.NETSUITE_ACCOUNT_ID),
+      consumerKey: e.NETSUITE_CONSUMER_KEY,
+      consumerSecret: e.NETSUITE_CONSUMER_SECRET,
+      tokenId: e.NETSUITE_TOKEN_ID,
+      tokenSecret: e.NETSUITE_TOKEN_SECRET,
+      timeoutMs: e.NETSUITE_TIMEOUT,
+      maxConcurrentRequests: e.NETSUITE_MAX_CONCURRENT_REQUESTS,
+      maxRequestsPerSecond: e.NETSUITE_MAX_REQUESTS_PER_SECOND,
+    },
+    sandboxPorts: { salesforce: e.SANDBOX_SALESFORCE_PORT, netsuite: e.SANDBOX_NETSUITE_PORT },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export type Config = ReturnType<typeof parseConfig>;
+
+/**
+ * Reads the configuration once, at the edge: `.env` (if present) fills in what the environment
+ * does not set, so the Temporal SDK's own environment settings (TLS, API key) see it too.
+ */
+export function loadConfig(envFile = path.resolve('.env')): Config {
+  if (existsSync(envFile)) {
+    for (const [key, value] of Object.entries(parseDotenv(readFileSync(envFile)))) {
+      process.env[key] ??= value;
+    }
+  }
+  return parseConfig(process.env);
+}
+
+/** The settings a sync run works with: no secrets, safe to carry in workflow history. */
+export function syncSettings(config: Config): SyncSettings {
+  const { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs } = config.pipeline;
+  return { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs };
+}
+
+/** Every configured secret, so logs and tests can check none of them leaks. */
+export function configuredSecrets(config: Config): string[] {
+  return [
+    config.salesforce.clientSecret,
+    config.salesforce.privateKey ?? '',
+    config.netsuite.consumerSecret,
+    config.netsuite.tokenId,
+    config.netsuite.tokenSecret,
+    config.temporal.apiKey ?? '',
+  ].filter((value) => value.length >= 6);
+}

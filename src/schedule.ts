@@ -1,0 +1,45 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Config } from './config';
+import type { syncRun } from './workflows/sync-run';
+
+function scheduleOptions(config: Config): ScheduleOptions {
+  const { name, scheduleId, intervalMs, taskQueue } = config.pipeline;
+  return {
+    scheduleId,
+    spec: { intervals: [{ every: intervalMs }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'syncRun' satisfies (typeof syncRun)['name'],
+      workflowId: `${scheduleId}-run`,
+      taskQueue,
+      args: [{ pipeline: name }],
+      staticSummary: `Sync Salesforce accounts to NetSuite customers (pipeline ${name})`,
+    },
+    // SKIP: a run still going when the next is due is never doubled; it catches up next time.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    state: { note: 'Created by record-sync' },
+  };
+}
+
+/** Creates the schedule, or brings an existing one up to date with the configuration. */
+export async function ensureSchedule(client: Client, config: Config): Promise<'created' | 'updated'> {
+  const options = scheduleOptions(config);
+  try {
+    await client.schedule.create(options);
+    return 'created';
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(options.scheduleId).update((previous) => ({
+      ...previous,
+      spec: options.spec,
+      action: options.action,
+      policies: options.policies,
+    }));
+    return 'updated';
+  }
+}
+
+/** Runs a sync now. Explicitly SKIP: a trigger defaults to ALLOW_ALL, which would overlap runs. */
+export async function triggerSync(client: Client, config: Config): Promise<void> {
+  await client.schedule.getHandle(config.pipeline.scheduleId).trigger(ScheduleOverlapPolicy.SKIP);
+}

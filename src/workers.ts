@@ -1,0 +1,43 @@
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createDestinationActivities } from './activities/destination';
+import { createPipelineActivities } from './activities/pipeline';
+import { createSourceActivities } from './activities/source';
+import { syncSettings, type Config } from './config';
+import { NetSuiteClient } from './connectors/netsuite';
+import { SalesforceClient } from './connectors/salesforce';
+
+export interface WorkerDependencies {
+  connection: NativeConnection;
+  client: Client;
+  /** A prebuilt workflow bundle (tests build one once); otherwise the worker bundles at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/**
+ * Two workers: the pipeline's (workflows, source reads) and the destination's, on its own task
+ * queue, whose concurrency and rate limits keep every worker together under NetSuite's limit.
+ */
+export async function createWorkers(config: Config, { connection, client, workflowBundle }: WorkerDependencies) {
+  const salesforce = new SalesforceClient(config.salesforce);
+  const netsuite = new NetSuiteClient(config.netsuite);
+  const pipeline = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.pipeline.taskQueue,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    activities: {
+      ...createSourceActivities({ salesforce }),
+      ...createPipelineActivities({ client, settings: syncSettings(config) }),
+    },
+  });
+  const destination = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.pipeline.destinationTaskQueue,
+    activities: createDestinationActivities({ netsuite }),
+    maxConcurrentActivityTaskExecutions: config.netsuite.maxConcurrentRequests,
+    maxTaskQueueActivitiesPerSecond: config.netsuite.maxRequestsPerSecond,
+  });
+  return [pipeline, destination];
+}

@@ -1,0 +1,137 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { describeIssues, mapAccountToCustomer } from '../domain/mapping';
+import { PERMANENT_FAILURE } from '../domain/failures';
+import type { DeadLetter, FailureKind, RecordOutcome, SyncSettings } from '../domain/sync';
+import type { DestinationActivities } from '../activities/destination';
+import type { SourceActivities } from '../activities/source';
+import { deadLetterSignal, pipelineWorkflowId } from './messages';
+import { statusAttribute, type RecordStatus } from './search-attributes';
+
+export interface SyncRecordInput {
+  pipeline: string;
+  recordId: string;
+  version: string;
+  /** The record as read by the run; absent on a replay, which reads the current record again. */
+  record?: unknown;
+  settings: SyncSettings;
+  /** How often this record was replayed before, carried into its next dead letter. */
+  replays?: number;
+}
+
+interface Failure {
+  kind: FailureKind;
+  error: string;
+  field?: string;
+  attempts: number;
+}
+
+/** Details a destination activity attaches to a permanent failure (see activities/destination). */
+interface PermanentDetails {
+  attempt?: number;
+  field?: string;
+}
+
+function setStatus(status: RecordStatus): void {
+  upsertSearchAttributes([{ key: statusAttribute, value: status }]);
+}
+
+function describeLoadFailure(error: unknown, maximumAttempts: number): Failure {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
+    const cause = error.cause;
+    if (cause.type === PERMANENT_FAILURE || cause.nonRetryable) {
+      const details = (cause.details?.[0] ?? {}) as PermanentDetails;
+      return { kind: 'rejected', error: cause.message, field: details.field, attempts: details.attempt ?? 1 };
+    }
+    return { kind: 'retries-exhausted', error: cause.message, attempts: maximumAttempts };
+  }
+  if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) {
+    return {
+      kind: 'retries-exhausted',
+      error: `destination timed out (${error.cause.timeoutType})`,
+      attempts: maximumAttempts,
+    };
+  }
+  throw error;
+}
+
+/**
+ * One record: transform it (a pure mapping, run inline: validation failures are permanent) and
+ * upsert it into the destination under a declared retry policy. A record that cannot be synced
+ * is handed to the pipeline's dead letters; the child itself still completes, so one bad record
+ * never fails the run that started it.
+ */
+export async function syncRecord(input: SyncRecordInput): Promise<RecordOutcome> {
+  const { settings, recordId, version } = input;
+  const startedAt = new Date(workflowInfo().startTime).toISOString();
+  const source = proxyActivities<SourceActivities>({
+    taskQueue: settings.taskQueue,
+    startToCloseTimeout: '1 minute',
+    retry: {
+      initialInterval: settings.retry.initialIntervalMs,
+      backoffCoefficient: settings.retry.backoffCoefficient,
+      maximumAttempts: settings.retry.maximumAttempts,
+      nonRetryableErrorTypes: [PERMANENT_FAILURE],
+    },
+  });
+  const destination = proxyActivities<DestinationActivities>({
+    taskQueue: settings.destinationTaskQueue,
+    startToCloseTimeout: settings.destinationTimeoutMs + 5_000,
+    retry: {
+      initialInterval: settings.retry.initialIntervalMs,
+      backoffCoefficient: settings.retry.backoffCoefficient,
+      maximumAttempts: settings.retry.maximumAttempts,
+      nonRetryableErrorTypes: [PERMANENT_FAILURE],
+    },
+  });
+
+  const record = input.record !== undefined ? input.record : await source.fetchAccount(recordId);
+  const failure = await (async (): Promise<Failure | null> => {
+    if (record === null) {
+      return { kind: 'not-found', error: 'the record no longer exists in the source', attempts: 1 };
+    }
+    const mapped = mapAccountToCustomer(record);
+    if (!mapped.ok) {
+      return {
+        kind: 'invalid',
+        error: describeIssues(mapped.issues),
+        field: mapped.issues[0]?.field,
+        attempts: 1,
+      };
+    }
+    try {
+      await destination.upsertCustomer(mapped.customer);
+      return null;
+    } catch (error) {
+      return describeLoadFailure(error, settings.retry.maximumAttempts);
+    }
+  })();
+
+  if (!failure) {
+    setStatus('synced');
+    return { status: 'synced', recordId, version };
+  }
+  const deadLetter: DeadLetter = {
+    recordId,
+    version,
+    record,
+    kind: failure.kind,
+    error: failure.error,
+    field: failure.field,
+    attempts: failure.attempts,
+    firstFailedAt: startedAt,
+    lastFailedAt: new Date().toISOString(),
+    replays: input.replays ?? 0,
+  };
+  // Signalled before completing, so the dead letter is recorded even if the parent is gone.
+  await getExternalWorkflowHandle(pipelineWorkflowId(input.pipeline)).signal(deadLetterSignal, deadLetter);
+  setStatus('dead-lettered');
+  return { status: 'dead-lettered', recordId, version, kind: failure.kind, error: failure.error };
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { ConfigError, parseConfig } from '../src/config';
+import { SANDBOX_CREDENTIALS } from '../sandbox/credentials';
+
+const realAccounts = {
+  SALESFORCE_LOGIN_URL: 'https://login.salesforce.com',
+  SALESFORCE_CLIENT_ID: 'client-id',
+  SALESFORCE_CLIENT_SECRET: 'client-secret-value',
+  NETSUITE_ACCOUNT_ID: '1234567_SB1',
+  NETSUITE_CONSUMER_KEY: 'consumer-key',
+  NETSUITE_CONSUMER_SECRET: 'consumer-secret-value',
+  NETSUITE_TOKEN_ID: 'token-id-value',
+  NETSUITE_TOKEN_SECRET: 'token-secret-value',
+};
+
+function configError(env: Record<string, string>): string {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail('the configuration was accepted');
+}
+
+describe('configuration', () => {
+  it('with no accounts configured, points at the sandboxes with their demo credentials', () => {
+    const config = parseConfig({});
+    assert.equal(config.sandbox, true);
+    assert.equal(config.salesforce.loginUrl, 'http://127.0.0.1:4401');
+    assert.equal(config.salesforce.clientSecret, SANDBOX_CREDENTIALS.salesforce.clientSecret);
+    assert.equal(config.netsuite.baseUrl, 'http://127.0.0.1:4402/services/rest');
+    assert.equal(config.pipeline.scheduleId, 'sync-accounts');
+    assert.equal(config.pipeline.intervalMs, 300_000);
+    assert.deepEqual(config.pipeline.retry, { initialIntervalMs: 5_000, backoffCoefficient: 5, maximumAttempts: 3 });
+  });
+
+  it('reads real accounts, deriving the NetSuite host from the account id', () => {
+    const config = parseConfig({ ...realAccounts, SYNC_INTERVAL: '30s', SYNC_PAGE_SIZE: '500' });
+    assert.equal(config.sandbox, false);
+    assert.equal(config.netsuite.baseUrl, 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest');
+    assert.equal(config.pipeline.intervalMs, 30_000);
+    assert.equal(config.salesforce.pageSize, 500);
+  });
+
+  it('names each missing variable when accounts are configured only in part', () => {
+    const message = configError({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' });
+    for (const variable of ['SALESFORCE_CLIENT_ID', 'NETSUITE_ACCOUNT_ID', 'NETSUITE_TOKEN_SECRET']) {
+      assert.match(message, new RegExp(`${variable}: is required but not set`));
+    }
+  });
+
+  const badValues: [string, string, RegExp][] = [
+    ['SYNC_PAGE_SIZE', '50', /SYNC_PAGE_SIZE: must be at least 200/],
+    ['SYNC_PAGE_SIZE', 'lots', /SYNC_PAGE_SIZE: must be a whole number/],
+    ['SYNC_INTERVAL', 'every five minutes', /SYNC_INTERVAL: must be a duration/],
+    ['SYNC_RETRY_BACKOFF_COEFFICIENT', '-1', /SYNC_RETRY_BACKOFF_COEFFICIENT: must be a number/],
+    ['SALESFORCE_LOGIN_URL', 'login.salesforce.com', /SALESFORCE_LOGIN_URL: must be a URL/],
+    ['SALESFORCE_LOGIN_URL', 'ftp://login.salesforce.com', /SALESFORCE_LOGIN_URL: must start with http/],
+    ['SALESFORCE_API_VERSION', 'v60', /SALESFORCE_API_VERSION: must be an API version/],
+    ['SALESFORCE_AUTH_FLOW', 'password', /SALESFORCE_AUTH_FLOW:/],
+    ['NETSUITE_ACCOUNT_ID', '1234567-SB1!', /NETSUITE_ACCOUNT_ID: must be a NetSuite account id/],
+    ['NETSUITE_MAX_CONCURRENT_REQUESTS', '0', /NETSUITE_MAX_CONCURRENT_REQUESTS: must be at least 1/],
+    ['TEMPORAL_ADDRESS', 'http://localhost:7233', /TEMPORAL_ADDRESS: must be host:port/],
+    ['SYNC_PIPELINE', 'Accounts Sync', /SYNC_PIPELINE: may contain only/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL:/],
+  ];
+  for (const [variable, value, expected] of badValues) {
+    it(`rejects ${variable}=${JSON.stringify(value)}, naming the variable`, () => {
+      assert.match(configError({ ...realAccounts, [variable]: value }), expected);
+    });
+  }
+
+  it('requires the JWT settings for the jwt_bearer flow', () => {
+    const message = configError({ ...realAccounts, SALESFORCE_AUTH_FLOW: 'jwt_bearer' });
+    assert.match(message, /SALESFORCE_USERNAME: is required when SALESFORCE_AUTH_FLOW is jwt_bearer/);
+    assert.match(message, /SALESFORCE_PRIVATE_KEY: or SALESFORCE_PRIVATE_KEY_FILE is required/);
+  });
+
+  it('never echoes a secret value in its messages', () => {
+    const message = configError({ ...realAccounts, NETSUITE_ACCOUNT_ID: 'bad id', SYNC_PAGE_SIZE: 'x' });
+    for (const secret of Object.values(realAccounts)) {
+      if (secret.endsWith('-value')) assert.ok(!message.includes(secret));
+    }
+  });
+
+  for (const entry of ['src/worker.ts', 'scripts/start.ts', 'src/client.ts']) {
+    it(`stops ${entry} at start-up with a message naming the bad variable`, () => {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', entry, 'status'], {
+        env: { ...process.env, ...realAccounts, SYNC_WINDOW_SIZE: 'wide', TEMPORAL_ADDRESS: '127.0.0.1:1' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /SYNC_WINDOW_SIZE: must be a whole number/);
+    });
+  }
+});

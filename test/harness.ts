@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { parseConfig, type Config } from '../src/config';
+import { pipelineOperations } from '../src/operations';
+import { createWorkers } from '../src/workers';
+import { searchAttributes } from '../src/workflows/search-attributes';
+import type { RunSummary } from '../src/domain/sync';
+import type { syncRun } from '../src/workflows/sync-run';
+import { SANDBOX_CREDENTIALS } from '../sandbox/credentials';
+import { startNetSuiteSandbox, type NetSuiteSandbox } from '../sandbox/netsuite';
+import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
+import { findTemporalCli } from '../scripts/temporal-cli';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+let bundle: Promise<WorkflowBundle> | undefined;
+
+/** The workflow code, bundled once per test process. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  return bundle;
+}
+
+/** A real Temporal dev server, from the CLI the project provisions. */
+export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  const cli = findTemporalCli();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      ...('path' in cli ? { executable: { type: 'existing-path', path: cli.path } } : {}),
+      ip: '127.0.0.1',
+      ui: false,
+      searchAttributes,
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+}
+
+/** Environment variables that point a configuration at the given sandboxes. */
+export function sandboxEnvironment(salesforce: SalesforceSandbox, netsuite: NetSuiteSandbox): Record<string, string> {
+  const { salesforce: sf, netsuite: ns } = SANDBOX_CREDENTIALS;
+  return {
+    SALESFORCE_LOGIN_URL: salesforce.url,
+    SALESFORCE_CLIENT_ID: sf.clientId,
+    SALESFORCE_CLIENT_SECRET: sf.clientSecret,
+    NETSUITE_ACCOUNT_ID: ns.accountId,
+    NETSUITE_BASE_URL: `${netsuite.url}/services/rest`,
+    NETSUITE_CONSUMER_KEY: ns.consumerKey,
+    NETSUITE_CONSUMER_SECRET: ns.consumerSecret,
+    NETSUITE_TOKEN_ID: ns.tokenId,
+    NETSUITE_TOKEN_SECRET: ns.tokenSecret,
+  };
+}
+
+export interface SyncEnvironment {
+  temporal: TestWorkflowEnvironment;
+  client: Client;
+  salesforce: SalesforceSandbox;
+  netsuite: NetSuiteSandbox;
+  config: Config;
+  /** The environment variables the configuration was parsed from (for worker processes). */
+  environment: Record<string, string>;
+  operations: ReturnType<typeof pipelineOperations>;
+  /** Starts the workers in this process; returns a function that stops them. */
+  startWorkers(): Promise<() => Promise<void>>;
+  /** Runs one sync to completion, as the schedule would start it. */
+  runSync(): Promise<RunSummary>;
+  teardown(): Promise<void>;
+}
+
+/**
+ * Dev server, both sandboxes and a configuration pointing at them. Each environment gets its
+ * own pipeline and task queues, so tests sharing a server do not see each other's work.
+ * Retries are fast here (50 ms initial interval) so that exhausting them takes little time.
+ */
+export async function startSyncEnvironment(
+  options: { temporal?: TestWorkflowEnvironment; seedCount?: number; overrides?: Record<string, string> } = {},
+): Promise<SyncEnvironment> {
+  const temporal = options.temporal ?? (await startTemporal());
+  const salesforce = await startSalesforceSandbox({ seedCount: options.seedCount });
+  const netsuite = await startNetSuiteSandbox();
+  const unique = randomUUID().slice(0, 8);
+  const environment = {
+    ...sandboxEnvironment(salesforce, netsuite),
+    TEMPORAL_ADDRESS: temporal.address,
+    SYNC_PIPELINE: `test-${unique}`,
+    SYNC_TASK_QUEUE: `record-sync-${unique}`,
+    NETSUITE_TASK_QUEUE: `record-sync-netsuite-${unique}`,
+    SYNC_RETRY_INITIAL_INTERVAL: '50ms',
+    SYNC_RETRY_BACKOFF_COEFFICIENT: '2',
+    NETSUITE_TIMEOUT: '2s',
+    NETSUITE_MAX_CONCURRENT_REQUESTS: '10',
+    ...options.overrides,
+  };
+  const config = parseConfig(environment);
+  const client = temporal.client;
+  const stops = new Set<() => Promise<void>>();
+
+  const startWorkers = async () => {
+    const workers = await createWorkers(config, {
+      connection: temporal.nativeConnection,
+      client,
+      workflowBundle: await workflowBundle(),
+    });
+    const done = Promise.all(workers.map((worker) => worker.run()));
+    const stop = async () => {
+      stops.delete(stop);
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    };
+    stops.add(stop);
+    return stop;
+  };
+
+  return {
+    temporal,
+    client,
+    salesforce,
+    netsuite,
+    config,
+    environment,
+    operations: pipelineOperations(client, config),
+    startWorkers,
+    runSync: () =>
+      client.workflow.execute<typeof syncRun>('syncRun', {
+        workflowId: `${config.pipeline.scheduleId}-run-${randomUUID()}`,
+        taskQueue: config.pipeline.taskQueue,
+        args: [{ pipeline: config.pipeline.name }],
+      }),
+    async teardown() {
+      for (const stop of [...stops]) await stop();
+      await salesforce.close();
+      await netsuite.close();
+      if (!options.temporal) await temporal.teardown();
+    },
+  };
+}
+
+/** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
