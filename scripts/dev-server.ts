@@ -15,7 +15,10 @@ const attributeTypeNames: Partial<Record<SearchAttributeType, string>> = {
 
 /** `--search-attribute Name=Type` flags for every custom search attribute the workflows use. */
 export function searchAttributeFlags(): string[] {
-  return searchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${attributeTypeNames[key.type]}`]);
+  return searchAttributes.flatMap((key) => [
+    '--search-attribute',
+    `${key.name}=${attributeTypeNames[key.type]}`,
+  ]);
 }
 
 export interface DevServer {
@@ -27,7 +30,8 @@ export interface DevServer {
 async function waitUntilReachable(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new Error(`the Temporal dev server exited with code ${child.exitCode}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: '1s' });
       await connection.close();

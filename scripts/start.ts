@@ -33,7 +33,12 @@ async function temporalServer(config: Config, stops: Stop[]): Promise<{ address:
     stops.push(() => env.teardown());
     return { address: env.address, ui: `http://localhost:${config.temporal.uiPort}` };
   }
-  const server = await startDevServer({ cliPath: cli.path, dataDir, port: TEMPORAL_PORT, uiPort: config.temporal.uiPort });
+  const server = await startDevServer({
+    cliPath: cli.path,
+    dataDir,
+    port: TEMPORAL_PORT,
+    uiPort: config.temporal.uiPort,
+  });
   stops.push(() => server.stop());
   return { address: server.address, ui: server.uiUrl };
 }

@@ -11,8 +11,7 @@ export const cachedCliDir = path.join(projectRoot, '.tools', 'bin');
 const cachedCliPath = path.join(cachedCliDir, 'temporal');
 
 export type TemporalCli =
-  | { source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'go install'; path: string }
-  | { source: 'download' };
+  { source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'go install'; path: string } | { source: 'download' };
 
 function onPath(command: string): string | undefined {
   const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
@@ -59,6 +58,7 @@ export function findTemporalCli(
       throw new Error(
         `Building the Temporal CLI with Go failed (${(error as Error).message}). ` +
           'Install the temporal CLI and set TEMPORAL_CLI_PATH, or put it on PATH.',
+        { cause: error },
       );
     }
   }

@@ -6,7 +6,9 @@ import { connectClient } from './temporal';
 import type { Client } from '@temporalio/client';
 
 /** Connects, runs one command, and always closes the connection. */
-function withClient<A extends unknown[]>(action: (client: Client, config: Config, ...args: A) => Promise<void>) {
+function withClient<A extends unknown[]>(
+  action: (client: Client, config: Config, ...args: A) => Promise<void>,
+) {
   return async (...args: A) => {
     const config = loadConfig();
     const client = await connectClient(config);
@@ -24,50 +26,67 @@ const program = new Command('record-sync').description(
   'Durable Salesforce-to-NetSuite sync on Temporal: schedule, trigger, status, dead letters, replay',
 );
 
-const schedule = program.command('schedule').description('the Temporal Schedule that runs a sync every interval');
-schedule.command('create').description('create the schedule, or update it to the configuration').action(
-  withClient(async (client, config) => {
-    const outcome = await ensureSchedule(client, config);
-    console.log(`Schedule ${config.pipeline.scheduleId} ${outcome}.`);
-  }),
-);
+const schedule = program
+  .command('schedule')
+  .description('the Temporal Schedule that runs a sync every interval');
+schedule
+  .command('create')
+  .description('create the schedule, or update it to the configuration')
+  .action(
+    withClient(async (client, config) => {
+      const outcome = await ensureSchedule(client, config);
+      console.log(`Schedule ${config.pipeline.scheduleId} ${outcome}.`);
+    }),
+  );
 for (const [command, description] of [
   ['pause', 'stop starting runs'],
   ['unpause', 'start runs again'],
   ['delete', 'delete the schedule (the checkpoint and dead letters stay with the pipeline)'],
 ] as const) {
-  schedule.command(command).description(description).action(
-    withClient(async (client, config) => {
-      const handle = client.schedule.getHandle(config.pipeline.scheduleId);
-      await (command === 'delete' ? handle.delete() : handle[command]('record-sync command line'));
-      console.log(`Schedule ${config.pipeline.scheduleId}: ${command}d.`);
-    }),
-  );
+  schedule
+    .command(command)
+    .description(description)
+    .action(
+      withClient(async (client, config) => {
+        const handle = client.schedule.getHandle(config.pipeline.scheduleId);
+        await (command === 'delete' ? handle.delete() : handle[command]('record-sync command line'));
+        console.log(`Schedule ${config.pipeline.scheduleId}: ${command}d.`);
+      }),
+    );
 }
 
-program.command('trigger').description('run a sync now (skipped if one is running)').action(
-  withClient(async (client, config) => {
-    await triggerSync(client, config);
-    console.log(`Triggered schedule ${config.pipeline.scheduleId}.`);
-  }),
-);
+program
+  .command('trigger')
+  .description('run a sync now (skipped if one is running)')
+  .action(
+    withClient(async (client, config) => {
+      await triggerSync(client, config);
+      console.log(`Triggered schedule ${config.pipeline.scheduleId}.`);
+    }),
+  );
 
-program.command('status').description('checkpoint, current and last run, dead-letter count').action(
-  withClient(async (client, config) => {
-    const status = await pipelineOperations(client, config).status();
-    if (!status) console.log(`Pipeline ${config.pipeline.name} has not run yet.`);
-    else print(status);
-  }),
-);
+program
+  .command('status')
+  .description('checkpoint, current and last run, dead-letter count')
+  .action(
+    withClient(async (client, config) => {
+      const status = await pipelineOperations(client, config).status();
+      if (!status) console.log(`Pipeline ${config.pipeline.name} has not run yet.`);
+      else print(status);
+    }),
+  );
 
 const deadLetters = program.command('dead-letters').description('records that could not be synced');
-deadLetters.command('list').description('list dead letters').action(
-  withClient(async (client, config) => {
-    const letters = await pipelineOperations(client, config).deadLetters();
-    print(letters.map(({ record: _record, ...letter }) => letter));
-    console.error(`${letters.length} dead letter(s).`);
-  }),
-);
+deadLetters
+  .command('list')
+  .description('list dead letters')
+  .action(
+    withClient(async (client, config) => {
+      const letters = await pipelineOperations(client, config).deadLetters();
+      print(letters.map(({ record: _record, ...letter }) => letter));
+      console.error(`${letters.length} dead letter(s).`);
+    }),
+  );
 deadLetters
   .command('replay')
   .description('sync dead letters again (all, or those given with --id)')

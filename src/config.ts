@@ -264,7 +264,8 @@ export function loadConfig(envFile = path.resolve('.env')): Config {
 
 /** The settings a sync run works with: no secrets, safe to carry in workflow history. */
 export function syncSettings(config: Config): SyncSettings {
-  const { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs } = config.pipeline;
+  const { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs } =
+    config.pipeline;
   return { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs };
 }
 

@@ -18,7 +18,10 @@ export interface WorkerDependencies {
  * Two workers: the pipeline's (workflows, source reads) and the destination's, on its own task
  * queue, whose concurrency and rate limits keep every worker together under NetSuite's limit.
  */
-export async function createWorkers(config: Config, { connection, client, workflowBundle }: WorkerDependencies) {
+export async function createWorkers(
+  config: Config,
+  { connection, client, workflowBundle }: WorkerDependencies,
+) {
   const salesforce = new SalesforceClient(config.salesforce);
   const netsuite = new NetSuiteClient(config.netsuite);
   const pipeline = await Worker.create({

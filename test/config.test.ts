@@ -34,7 +34,11 @@ describe('configuration', () => {
     assert.equal(config.netsuite.baseUrl, 'http://127.0.0.1:4402/services/rest');
     assert.equal(config.pipeline.scheduleId, 'sync-accounts');
     assert.equal(config.pipeline.intervalMs, 300_000);
-    assert.deepEqual(config.pipeline.retry, { initialIntervalMs: 5_000, backoffCoefficient: 5, maximumAttempts: 3 });
+    assert.deepEqual(config.pipeline.retry, {
+      initialIntervalMs: 5_000,
+      backoffCoefficient: 5,
+      maximumAttempts: 3,
+    });
   });
 
   it('reads real accounts, deriving the NetSuite host from the account id', () => {

@@ -13,7 +13,8 @@ import { startNetSuiteSandbox, type NetSuiteSandbox } from '../sandbox/netsuite'
 import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
 import { findTemporalCli } from '../scripts/temporal-cli';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Failing activities are expected in these tests: keep the SDK's own log to errors.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 let bundle: Promise<WorkflowBundle> | undefined;
 
@@ -41,7 +42,10 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
 }
 
 /** Environment variables that point a configuration at the given sandboxes. */
-export function sandboxEnvironment(salesforce: SalesforceSandbox, netsuite: NetSuiteSandbox): Record<string, string> {
+export function sandboxEnvironment(
+  salesforce: SalesforceSandbox,
+  netsuite: NetSuiteSandbox,
+): Record<string, string> {
   const { salesforce: sf, netsuite: ns } = SANDBOX_CREDENTIALS;
   return {
     SALESFORCE_LOGIN_URL: salesforce.url,
@@ -78,7 +82,11 @@ export interface SyncEnvironment {
  * Retries are fast here (50 ms initial interval) so that exhausting them takes little time.
  */
 export async function startSyncEnvironment(
-  options: { temporal?: TestWorkflowEnvironment; seedCount?: number; overrides?: Record<string, string> } = {},
+  options: {
+    temporal?: TestWorkflowEnvironment;
+    seedCount?: number;
+    overrides?: Record<string, string>;
+  } = {},
 ): Promise<SyncEnvironment> {
   const temporal = options.temporal ?? (await startTemporal());
   const salesforce = await startSalesforceSandbox({ seedCount: options.seedCount });

@@ -13,7 +13,11 @@ export interface BeginRun {
 export function createPipelineActivities({ client, settings }: { client: Client; settings: SyncSettings }) {
   return {
     /** Registers a run with the pipeline workflow (starting it if needed) and returns its checkpoint. */
-    async beginRun({ pipeline, runId, startedAt }: BeginRun): Promise<BeginRunAnswer & { settings: SyncSettings }> {
+    async beginRun({
+      pipeline,
+      runId,
+      startedAt,
+    }: BeginRun): Promise<BeginRunAnswer & { settings: SyncSettings }> {
       const answer = await client.workflow.executeUpdateWithStart(beginRunUpdate, {
         args: [{ runId, startedAt, settings }],
         startWorkflowOperation: startPipelineWorkflow(pipeline, settings),

@@ -35,7 +35,11 @@ function identify(raw: Record<string, unknown>): SourceRecord | UnreadableRecord
     if (typeof modstamp !== 'string') throw new Error('missing');
     return { recordId: id, version: toIsoInstant(modstamp), record: raw };
   } catch {
-    return { recordId: id, record: raw, reason: `SystemModstamp: not a datetime (${String(modstamp).slice(0, 40)})` };
+    return {
+      recordId: id,
+      record: raw,
+      reason: `SystemModstamp: not a datetime (${String(modstamp).slice(0, 40)})`,
+    };
   }
 }
 

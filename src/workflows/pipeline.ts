@@ -7,7 +7,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { checkpointAt, compareCheckpoints, laterCheckpoint, type Checkpoint } from '../domain/checkpoint';
+import { checkpointAt, laterCheckpoint, type Checkpoint } from '../domain/checkpoint';
 import type { DeadLetter, PipelineStatus, RunSummary, SyncSettings } from '../domain/sync';
 import {
   beginRunUpdate,
@@ -107,7 +107,11 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   setHandler(replaySignal, (request) => {
     const wanted = request?.recordIds?.length ? new Set(request.recordIds) : null;
     for (const { recordId } of state.deadLetters) {
-      if ((!wanted || wanted.has(recordId)) && !replaying.has(recordId) && !state.replayQueue.includes(recordId)) {
+      if (
+        (!wanted || wanted.has(recordId)) &&
+        !replaying.has(recordId) &&
+        !state.replayQueue.includes(recordId)
+      ) {
         state.replayQueue.push(recordId);
       }
     }
@@ -123,23 +127,22 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
     {
       validator: ({ to }) => {
         if (typeof to !== 'string' || Number.isNaN(Date.parse(to)) || !/^\d{4}-\d{2}-\d{2}T/.test(to)) {
-          throw ApplicationFailure.nonRetryable(`"${to}" is not an ISO-8601 time such as 2024-01-01T00:00:00Z`);
+          throw ApplicationFailure.nonRetryable(
+            `"${to}" is not an ISO-8601 time such as 2024-01-01T00:00:00Z`,
+          );
         }
       },
     },
   );
 
-  setHandler(
-    statusQuery,
-    (): PipelineStatus => ({
-      pipeline,
-      checkpoint: state.checkpoint,
-      currentRun: state.currentRun,
-      lastRun: state.lastRun,
-      deadLetterCount: state.deadLetters.length,
-      replaysInFlight: replaying.size + state.replayQueue.length,
-    }),
-  );
+  setHandler(statusQuery, (): PipelineStatus => ({
+    pipeline,
+    checkpoint: state.checkpoint,
+    currentRun: state.currentRun,
+    lastRun: state.lastRun,
+    deadLetterCount: state.deadLetters.length,
+    replaysInFlight: replaying.size + state.replayQueue.length,
+  }));
   setHandler(deadLettersQuery, () => state.deadLetters);
 
   const replay = async (recordId: string): Promise<void> => {
@@ -160,7 +163,11 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
       });
       const outcome = await child.result();
       const index = deadLetterIndex(recordId);
-      if (outcome.status === 'synced' && index >= 0 && state.deadLetters[index].version <= deadLetter.version) {
+      if (
+        outcome.status === 'synced' &&
+        index >= 0 &&
+        state.deadLetters[index].version <= deadLetter.version
+      ) {
         state.deadLetters.splice(index, 1);
       }
     } finally {

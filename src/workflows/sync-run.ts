@@ -14,7 +14,13 @@ import { PERMANENT_FAILURE } from '../domain/failures';
 import { noRecords, type RunSummary, type SourceRecord, type SyncSettings } from '../domain/sync';
 import type { PipelineActivities } from '../activities/pipeline';
 import type { SourceActivities, SourcePage } from '../activities/source';
-import { deadLetterSignal, pageCompletedSignal, pipelineWorkflowId, recordWorkflowId, runFinishedSignal } from './messages';
+import {
+  deadLetterSignal,
+  pageCompletedSignal,
+  pipelineWorkflowId,
+  recordWorkflowId,
+  runFinishedSignal,
+} from './messages';
 import { pipelineAttribute, recordIdAttribute, statusAttribute } from './search-attributes';
 import { syncRecord } from './sync-record';
 
