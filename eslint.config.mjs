@@ -13,6 +13,15 @@ export default tseslint.config(
     },
   },
   {
+    // The command-line launcher is plain CommonJS.
+    files: ['bin/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', __dirname: 'readonly', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Workflow code is bundled into a deterministic sandbox: no Node modules, no I/O.
     files: ['src/workflows/**/*.ts'],
     rules: {
