@@ -15,7 +15,17 @@ export interface ErrorDetail {
 export const MAX_NAME_LENGTH = 83;
 export const EXTERNAL_ID = /^[A-Za-z0-9_-]+$/;
 
-const ADDRESS_TEXT_FIELDS = ['addr1', 'addr2', 'addr3', 'addressee', 'attention', 'city', 'state', 'zip', 'addrPhone'];
+const ADDRESS_TEXT_FIELDS = [
+  'addr1',
+  'addr2',
+  'addr3',
+  'addressee',
+  'attention',
+  'city',
+  'state',
+  'zip',
+  'addrPhone',
+];
 
 type Check = (value: unknown, path: string) => ErrorDetail[];
 
@@ -29,15 +39,21 @@ const invalidValue = (path: string, detail: string): ErrorDetail[] => [
 const text =
   (maxLength = 4000): Check =>
   (value, path) => {
-    if (typeof value !== 'string') return invalidContent(path, `Invalid value type for field ${path}: expected a string.`);
+    if (typeof value !== 'string')
+      return invalidContent(path, `Invalid value type for field ${path}: expected a string.`);
     if (value.length > maxLength) {
-      return invalidValue(path, `The field ${path} contained more than the maximum number ( ${maxLength} ) of characters allowed.`);
+      return invalidValue(
+        path,
+        `The field ${path} contained more than the maximum number ( ${maxLength} ) of characters allowed.`,
+      );
     }
     return [];
   };
 
 const boolean: Check = (value, path) =>
-  typeof value === 'boolean' ? [] : invalidContent(path, `Invalid value type for field ${path}: expected a boolean.`);
+  typeof value === 'boolean'
+    ? []
+    : invalidContent(path, `Invalid value type for field ${path}: expected a boolean.`);
 
 const reference: Check = (value, path) =>
   isPlainObject(value) && (typeof value.id === 'string' || typeof value.id === 'number')
@@ -62,7 +78,8 @@ function isHttpUrl(value: string): boolean {
 }
 
 function address(value: unknown, path: string): ErrorDetail[] {
-  if (!isPlainObject(value)) return invalidContent(path, `Invalid value type for field ${path}: expected an object.`);
+  if (!isPlainObject(value))
+    return invalidContent(path, `Invalid value type for field ${path}: expected an object.`);
   return Object.entries(value).flatMap(([key, field]) => {
     const fieldPath = `${path}.${key}`;
     if (field === null) return [];
@@ -82,7 +99,8 @@ function addressBook(value: unknown, path: string): ErrorDetail[] {
   }
   return value.items.flatMap((item: unknown, i) => {
     const itemPath = `${path}.items[${i}]`;
-    if (!isPlainObject(item)) return invalidContent(itemPath, 'Invalid address book entry: expected an object.');
+    if (!isPlainObject(item))
+      return invalidContent(itemPath, 'Invalid address book entry: expected an object.');
     return Object.entries(item).flatMap(([key, field]) => {
       const fieldPath = `${itemPath}.${key}`;
       if (key === 'defaultBilling' || key === 'defaultShipping') return boolean(field, fieldPath);
@@ -99,7 +117,10 @@ const FIELDS: Record<string, Check> = {
   companyName: text(MAX_NAME_LENGTH),
   isPerson: boolean,
   email: matching((v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), 'Please enter a valid email address.'),
-  phone: matching((v) => (v.match(/\d/g) ?? []).length >= 7, 'Phone number should have seven digits or more.'),
+  phone: matching(
+    (v) => (v.match(/\d/g) ?? []).length >= 7,
+    'Phone number should have seven digits or more.',
+  ),
   url: matching(isHttpUrl, 'Please enter a valid URL, starting with http:// or https://.'),
   isInactive: boolean,
   subsidiary: reference,
@@ -112,16 +133,22 @@ const FIELDS: Record<string, Check> = {
  * Custom fields `custentity_*` take any JSON value.
  */
 export function validateCustomer(body: unknown, mode: 'create' | 'update'): ErrorDetail[] {
-  if (!isPlainObject(body)) return [{ detail: 'The request body must be a JSON object.', 'o:errorCode': 'INVALID_CONTENT' }];
+  if (!isPlainObject(body))
+    return [{ detail: 'The request body must be a JSON object.', 'o:errorCode': 'INVALID_CONTENT' }];
   const problems = Object.entries(body).flatMap(([key, value]) => {
     if (key.startsWith('custentity_')) return [];
     const check = FIELDS[key];
-    if (!check) return invalidContent(key, `Invalid field name ${key}: it is not a field of the customer record.`);
+    if (!check)
+      return invalidContent(key, `Invalid field name ${key}: it is not a field of the customer record.`);
     return value === null ? [] : check(value, key);
   });
   const name = body.companyName;
   if ((mode === 'create' || 'companyName' in body) && (typeof name !== 'string' || name.trim() === '')) {
-    const missing = { detail: 'Please enter value(s) for: Company Name', 'o:errorCode': 'USER_ERROR', 'o:errorPath': 'companyName' };
+    const missing = {
+      detail: 'Please enter value(s) for: Company Name',
+      'o:errorCode': 'USER_ERROR',
+      'o:errorPath': 'companyName',
+    };
     return [...problems.filter((p) => p['o:errorPath'] !== 'companyName'), missing];
   }
   return problems;

@@ -64,7 +64,8 @@ export class CustomerStore {
   }
 
   private apply(customer: SandboxCustomer, fields: Record<string, unknown>): void {
-    if ('externalId' in fields && customer.externalId !== undefined) this.idByExternalId.delete(customer.externalId);
+    if ('externalId' in fields && customer.externalId !== undefined)
+      this.idByExternalId.delete(customer.externalId);
     for (const [key, value] of Object.entries(fields)) {
       if (value === null) delete customer[key];
       else customer[key] = structuredClone(value);

@@ -28,7 +28,10 @@ const NONCE_TTL_MS = 10 * 60_000;
 
 /** RFC 3986 percent-encoding: only unreserved characters stay as they are. */
 export function rfc3986(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 function parseAuthorization(header: string | undefined): Map<string, string> | undefined {
@@ -104,7 +107,8 @@ export function verifyTba(
   if (params.get('oauth_consumer_key') !== creds.consumerKey) return 'unknown consumer key';
   if (params.get('oauth_token') !== creds.tokenId) return 'unknown token';
   if (params.get('oauth_signature_method') !== 'HMAC-SHA256') return 'signature method must be HMAC-SHA256';
-  if (params.has('oauth_version') && params.get('oauth_version') !== '1.0') return 'oauth_version must be 1.0';
+  if (params.has('oauth_version') && params.get('oauth_version') !== '1.0')
+    return 'oauth_version must be 1.0';
   const timestamp = Number(params.get('oauth_timestamp'));
   if (!Number.isInteger(timestamp) || Math.abs(nowMs / 1000 - timestamp) > MAX_CLOCK_SKEW_S) {
     return 'timestamp missing or too far from the server clock';

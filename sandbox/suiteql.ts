@@ -46,7 +46,10 @@ export function parseSuiteQl(q: string): SuiteQlQuery | string {
 }
 
 /** One result row; SuiteQL leaves out columns whose value is null. */
-export function suiteQlRow(customer: Record<string, unknown>, columns: SuiteQlColumn[]): Record<string, unknown> {
+export function suiteQlRow(
+  customer: Record<string, unknown>,
+  columns: SuiteQlColumn[],
+): Record<string, unknown> {
   const row: Record<string, unknown> = { links: [] };
   for (const column of columns) {
     const value = customer[COLUMNS[column]];

@@ -1,0 +1,45 @@
+import { SANDBOX_PORTS } from './credentials';
+import { startNetSuiteSandbox } from './netsuite';
+import { startSalesforceSandbox } from './salesforce';
+
+/** Standalone sandboxes (`npm run sandbox`), for `npm start` and benches driving them over /__admin. */
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new Error(`${name} must be a port number, got '${raw}'`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const host = '127.0.0.1';
+  const salesforce = await startSalesforceSandbox({
+    host,
+    port: port('SANDBOX_SALESFORCE_PORT', SANDBOX_PORTS.salesforce),
+  });
+  const netsuite = await startNetSuiteSandbox({
+    host,
+    port: port('SANDBOX_NETSUITE_PORT', SANDBOX_PORTS.netsuite),
+  });
+  console.log(`Salesforce sandbox listening on ${salesforce.url}`);
+  console.log(`NetSuite sandbox listening on ${netsuite.url}`);
+
+  const shutdown = () => {
+    Promise.all([salesforce.close(), netsuite.close()]).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

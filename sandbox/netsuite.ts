@@ -1,0 +1,458 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SANDBOX_CREDENTIALS } from './credentials';
+import { delay, isPlainObject, listen, readJson, sendJson } from './http';
+import { EXTERNAL_ID, validateCustomer, type ErrorDetail } from './netsuite-customer';
+import { CustomerStore, type SandboxCustomer } from './netsuite-store';
+import { NonceRegistry, verifyTba, type TbaCredentials } from './oauth1';
+import { createPrng } from './prng';
+import { parseSuiteQl, suiteQlRow } from './suiteql';
+
+export type { SandboxCustomer } from './netsuite-store';
+
+/**
+ * Local stand-in for NetSuite REST web services: TBA (OAuth 1.0a) verification, the customer record
+ * API with upsert by external id, a SuiteQL subset, and the failure modes a sync must survive
+ * (concurrency governance, 5xx, hangs, lost responses after a commit, HTML gateway pages).
+ */
+
+export interface NetSuiteFaults {
+  latencyMs: number;
+  /** Max concurrent requests, 0 = unlimited; over it: immediate 429 CONCURRENCY_LIMIT_EXCEEDED. */
+  concurrencyLimit: number;
+  /** 0..1 probability of a 503 per request, drawn from the seeded PRNG. */
+  serverErrorRate: number;
+  /** The next N requests answer 500. */
+  serverErrors: number;
+  /** The next N requests answer 429. */
+  rateLimited: number;
+  /** The next N requests never answer (the socket stays open until the client gives up). */
+  hangs: number;
+  /** The next N writes are committed, then the socket is destroyed with no response. */
+  dropResponses: number;
+  /** The next N requests answer a 502 text/html gateway page. */
+  htmlErrors: number;
+}
+
+export interface NetSuiteStats {
+  /** Requests under /services/rest. */
+  requests: number;
+  /** Committed creates and updates. */
+  writes: number;
+  /** Responses by status code, plus 'hung' and 'dropped' for requests that never got one. */
+  byStatus: Record<string, number>;
+  /** Peak of requests in flight, counting those refused with 429: shows whether a client throttles itself. */
+  maxConcurrent: number;
+  /** Requests refused with 401 (any TBA failure). */
+  rejectedSignatures: number;
+}
+
+export interface NetSuiteSandbox {
+  /** REST base is `${url}/services/rest`. */
+  url: string;
+  /** Destroys open sockets, so hung requests cannot keep it from closing. */
+  close(): Promise<void>;
+  customers(): SandboxCustomer[];
+  customerByExternalId(eid: string): SandboxCustomer | undefined;
+  setFaults(f: Partial<NetSuiteFaults>): void;
+  readonly stats: NetSuiteStats;
+  /** Clears customers, nonces and stats; faults return to the start options. */
+  reset(): void;
+}
+
+export type NetSuiteSandboxOptions = {
+  port?: number;
+  host?: string;
+  seed?: number;
+} & Partial<TbaCredentials> &
+  Partial<NetSuiteFaults>;
+
+interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  json?: unknown;
+  /** A committed create/update: a candidate for dropResponses. */
+  write?: boolean;
+}
+
+const NO_FAULTS: NetSuiteFaults = {
+  latencyMs: 0,
+  concurrencyLimit: 0,
+  serverErrorRate: 0,
+  serverErrors: 0,
+  rateLimited: 0,
+  hangs: 0,
+  dropResponses: 0,
+  htmlErrors: 0,
+};
+
+const FAULT_KEYS = Object.keys(NO_FAULTS) as (keyof NetSuiteFaults)[];
+
+const ERROR_CONTENT_TYPE = 'application/vnd.oracle.resource+json; type=error';
+const SINGULAR_CONTENT_TYPE = 'application/vnd.oracle.resource+json; type=singular';
+const COLLECTION_CONTENT_TYPE = 'application/vnd.oracle.resource+json; type=collection';
+const MAX_PAGE = 1000;
+
+const STATUS_INFO: Record<number, [type: string, title: string]> = {
+  400: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.1', 'Bad Request'],
+  401: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.2', 'Unauthorized'],
+  404: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.5', 'Not Found'],
+  405: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.6', 'Method Not Allowed'],
+  429: ['https://tools.ietf.org/html/rfc6585#section-4', 'Too Many Requests'],
+  500: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.5.1', 'Internal Server Error'],
+  503: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.5.4', 'Service Unavailable'],
+};
+
+function errorReply(status: number, details: ErrorDetail[]): Reply {
+  const [type, title] = STATUS_INFO[status];
+  return { status, json: { type, title, status, 'o:errorDetails': details } };
+}
+
+function error(status: number, code: string, detail: string, path?: string): Reply {
+  return errorReply(status, [{ detail, 'o:errorCode': code, ...(path ? { 'o:errorPath': path } : {}) }]);
+}
+
+const INVALID_LOGIN = error(
+  401,
+  'INVALID_LOGIN',
+  'Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.',
+);
+const CONCURRENCY_LIMIT = error(
+  429,
+  'CONCURRENCY_LIMIT_EXCEEDED',
+  'Concurrent request limit exceeded. Request blocked.',
+);
+const HTML_BAD_GATEWAY = '<html><body><h1>502 Bad Gateway</h1></body></html>';
+
+function intParam(query: URLSearchParams, name: string, fallback: number): number | undefined {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  return /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
+export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): Promise<NetSuiteSandbox> {
+  const credentialKeys: (keyof TbaCredentials)[] = [
+    'accountId',
+    'consumerKey',
+    'consumerSecret',
+    'tokenId',
+    'tokenSecret',
+  ];
+  const creds: TbaCredentials = {
+    ...SANDBOX_CREDENTIALS.netsuite,
+    ...pickTyped(opts, credentialKeys, 'string'),
+  };
+  const initialFaults: NetSuiteFaults = { ...NO_FAULTS, ...pickTyped(opts, FAULT_KEYS, 'number') };
+  const seed = opts.seed ?? 42;
+  const store = new CustomerStore();
+  const nonces = new NonceRegistry();
+  let faults = { ...initialFaults };
+  let random = createPrng(seed);
+  let stats: NetSuiteStats = {
+    requests: 0,
+    writes: 0,
+    byStatus: {},
+    maxConcurrent: 0,
+    rejectedSignatures: 0,
+  };
+  let inFlight = 0;
+  let url = '';
+  const recordUrl = (id: string) => `${url}/services/rest/record/v1/customer/${id}`;
+
+  function count(outcome: string | number): void {
+    stats.byStatus[outcome] = (stats.byStatus[outcome] ?? 0) + 1;
+  }
+
+  function send(res: ServerResponse, reply: Reply): void {
+    if (reply.write) stats.writes += 1;
+    if (reply.write && faults.dropResponses > 0) {
+      faults.dropResponses -= 1;
+      count('dropped');
+      res.socket?.destroy();
+      return;
+    }
+    count(reply.status);
+    if (reply.json === undefined) {
+      res.writeHead(reply.status, reply.headers ?? {});
+      res.end();
+      return;
+    }
+    const contentType =
+      reply.status >= 400 ? ERROR_CONTENT_TYPE : (reply.headers?.['Content-Type'] ?? SINGULAR_CONTENT_TYPE);
+    sendJson(res, reply.status, reply.json, reply.headers, contentType);
+  }
+
+  /** Injected failures that happen before NetSuite looks at the request, in a fixed precedence. */
+  function injectedFailure(): Reply | 'html' | undefined {
+    if (faults.htmlErrors > 0) {
+      faults.htmlErrors -= 1;
+      return 'html';
+    }
+    if (faults.rateLimited > 0) {
+      faults.rateLimited -= 1;
+      return CONCURRENCY_LIMIT;
+    }
+    if (faults.serverErrors > 0) {
+      faults.serverErrors -= 1;
+      return error(500, 'UNEXPECTED_ERROR', 'An unexpected error occurred. Error ID: sandbox-injected');
+    }
+    if (faults.serverErrorRate > 0 && random() < faults.serverErrorRate) {
+      return error(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable. Try again later.');
+    }
+    return undefined;
+  }
+
+  /** PUT eid:X, PATCH by id or eid: validated update, or a create when upserting a missing eid. */
+  function write(existingId: string | undefined, body: unknown, upsertEid?: string): Reply {
+    if (
+      upsertEid !== undefined &&
+      isPlainObject(body) &&
+      'externalId' in body &&
+      body.externalId !== upsertEid
+    ) {
+      return error(
+        400,
+        'INVALID_CONTENT',
+        'externalId in the body differs from the one in the URL.',
+        'externalId',
+      );
+    }
+    const problems = validateCustomer(body, existingId ? 'update' : 'create');
+    if (problems.length > 0) return errorReply(400, problems);
+    const fields = {
+      ...(body as Record<string, unknown>),
+      ...(upsertEid !== undefined ? { externalId: upsertEid } : {}),
+    };
+    const eid = fields.externalId;
+    if (typeof eid === 'string' && store.idOf(eid) !== undefined && store.idOf(eid) !== existingId) {
+      return error(
+        400,
+        'DUP_RCRD',
+        `A customer record with external id ${eid} already exists.`,
+        'externalId',
+      );
+    }
+    const customer = existingId ? store.update(existingId, fields) : store.create(fields);
+    return { status: 204, headers: { Location: recordUrl(customer.id) }, write: true };
+  }
+
+  function customerRoute(
+    method: string,
+    ref: string | undefined,
+    body: unknown,
+    query: URLSearchParams,
+  ): Reply {
+    if (ref === undefined) {
+      if (method === 'POST') return write(undefined, body);
+      if (method === 'GET') return listCustomers(query);
+      return error(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on the customer collection.`);
+    }
+    const eid = ref.startsWith('eid:') ? ref.slice(4) : undefined;
+    if (eid !== undefined && !EXTERNAL_ID.test(eid)) {
+      return error(
+        400,
+        'INVALID_ID',
+        'External ids may only contain letters, digits, _ and -.',
+        'externalId',
+      );
+    }
+    if (eid === undefined && !/^\d+$/.test(ref)) return error(400, 'INVALID_ID', `Invalid record id ${ref}.`);
+    const id = eid === undefined ? ref : store.idOf(eid);
+    const existing = id === undefined ? undefined : store.get(id);
+    if (method === 'PUT' && eid !== undefined) return write(existing?.id, body, eid);
+    if (!existing) {
+      if (method !== 'GET' && method !== 'PATCH')
+        return error(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here.`);
+      return error(
+        404,
+        'NONEXISTENT_ID',
+        `The record instance does not exist. Provide a valid record instance ID.`,
+      );
+    }
+    if (method === 'GET')
+      return { status: 200, json: { links: [{ rel: 'self', href: recordUrl(existing.id) }], ...existing } };
+    if (method === 'PATCH') return write(existing.id, body);
+    return error(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on a customer record.`);
+  }
+
+  function listCustomers(query: URLSearchParams): Reply {
+    if (query.has('q'))
+      return error(400, 'INVALID_PARAMETER', 'Record list filtering (q) is not supported by the sandbox.');
+    const page = pageParams(query);
+    if (typeof page === 'string') return error(400, 'INVALID_PARAMETER', page);
+    const all = store.all();
+    const items = all
+      .slice(page.offset, page.offset + page.limit)
+      .map((c) => ({ links: [{ rel: 'self', href: recordUrl(c.id) }], id: c.id }));
+    return collection(`${url}/services/rest/record/v1/customer`, page, items, all.length);
+  }
+
+  function suiteQl(req: IncomingMessage, body: unknown, query: URLSearchParams): Reply {
+    if (!/\btransient\b/i.test(String(req.headers.prefer ?? ''))) {
+      return error(400, 'INVALID_REQUEST', 'SuiteQL requests require the header Prefer: transient.');
+    }
+    const page = pageParams(query);
+    if (typeof page === 'string') return error(400, 'INVALID_PARAMETER', page);
+    if (!isPlainObject(body) || typeof body.q !== 'string')
+      return error(400, 'INVALID_CONTENT', 'Body must be {"q": "<SuiteQL>"}.', 'q');
+    const parsed = parseSuiteQl(body.q);
+    if (typeof parsed === 'string')
+      return error(400, 'INVALID_PARAMETER', `Invalid search query: ${parsed}`, 'q');
+    const matched = store
+      .all()
+      .filter((c) => parsed.externalId === undefined || c.externalId === parsed.externalId)
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    const items = matched
+      .slice(page.offset, page.offset + page.limit)
+      .map((c) => suiteQlRow(c, parsed.columns));
+    return collection(`${url}/services/rest/query/v1/suiteql`, page, items, matched.length);
+  }
+
+  function pageParams(query: URLSearchParams): { limit: number; offset: number } | string {
+    const limit = intParam(query, 'limit', MAX_PAGE);
+    const offset = intParam(query, 'offset', 0);
+    if (limit === undefined || limit < 1 || limit > MAX_PAGE)
+      return `limit must be an integer from 1 to ${MAX_PAGE}.`;
+    if (offset === undefined) return 'offset must be a non-negative integer.';
+    return { limit, offset };
+  }
+
+  function collection(
+    base: string,
+    page: { limit: number; offset: number },
+    items: unknown[],
+    total: number,
+  ): Reply {
+    const hasMore = page.offset + items.length < total;
+    const links = [{ rel: 'self', href: `${base}?limit=${page.limit}&offset=${page.offset}` }];
+    if (hasMore)
+      links.push({ rel: 'next', href: `${base}?limit=${page.limit}&offset=${page.offset + page.limit}` });
+    const json = { links, count: items.length, hasMore, offset: page.offset, totalResults: total, items };
+    return { status: 200, headers: { 'Content-Type': COLLECTION_CONTENT_TYPE }, json };
+  }
+
+  async function restApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    stats.requests += 1;
+    inFlight += 1;
+    stats.maxConcurrent = Math.max(stats.maxConcurrent, inFlight);
+    res.once('close', () => {
+      inFlight -= 1;
+    });
+    if (faults.concurrencyLimit > 0 && inFlight > faults.concurrencyLimit)
+      return send(res, CONCURRENCY_LIMIT);
+    if (faults.hangs > 0) {
+      faults.hangs -= 1;
+      count('hung');
+      return;
+    }
+    const body = req.method === 'GET' ? undefined : await readJson(req);
+    await delay(faults.latencyMs);
+    const injected = injectedFailure();
+    if (injected === 'html') {
+      count(502);
+      res.writeHead(502, { 'Content-Type': 'text/html' });
+      res.end(HTML_BAD_GATEWAY);
+      return;
+    }
+    if (injected) return send(res, injected);
+
+    const rejection = verifyTba(
+      {
+        method: req.method ?? 'GET',
+        host: req.headers.host ?? '',
+        url: req.url ?? '',
+        authorization: req.headers.authorization,
+      },
+      creds,
+      nonces,
+      Date.now(),
+    );
+    if (rejection) {
+      stats.rejectedSignatures += 1;
+      // Real NetSuite says nothing more; the header saves a connector author from guessing.
+      return send(res, { ...INVALID_LOGIN, headers: { 'X-Sandbox-Auth-Failure': rejection } });
+    }
+
+    const method = req.method ?? 'GET';
+    const record = /^\/services\/rest\/record\/v1\/customer(?:\/([^/]+))?$/.exec(path);
+    if (record)
+      return send(res, customerRoute(method, record[1] && decodeURIComponent(record[1]), body, query));
+    if (path === '/services/rest/query/v1/suiteql') {
+      if (method !== 'POST') return send(res, error(405, 'METHOD_NOT_ALLOWED', 'SuiteQL takes POST.'));
+      return send(res, suiteQl(req, body, query));
+    }
+    send(res, error(404, 'INVALID_URL', `No REST resource at ${path}.`));
+  }
+
+  async function admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const route = `${req.method ?? ''} ${path}`;
+    if (route === 'GET /__admin/customers') return sendJson(res, 200, store.all());
+    if (route === 'GET /__admin/stats') return sendJson(res, 200, stats);
+    if (route === 'POST /__admin/reset') {
+      sandbox.reset();
+      return sendJson(res, 200, {});
+    }
+    if (route === 'POST /__admin/faults') {
+      const body = await readJson(req, {});
+      if (!isPlainObject(body)) return sendJson(res, 400, { error: 'body must be a JSON object' });
+      sandbox.setFaults(body as Partial<NetSuiteFaults>);
+      return sendJson(res, 200, faults);
+    }
+    sendJson(res, 404, { error: `no admin route ${route}` });
+  }
+
+  const server = await listen(
+    async (req, res) => {
+      const { pathname, searchParams } = new URL(req.url ?? '/', 'http://sandbox');
+      if (pathname.startsWith('/services/rest/')) return restApi(req, res, pathname, searchParams);
+      if (pathname.startsWith('/__admin/')) return admin(req, res, pathname);
+      sendJson(res, 404, { error: `nothing at ${pathname}` });
+    },
+    opts.port ?? 0,
+    opts.host ?? '127.0.0.1',
+  );
+  url = server.url;
+
+  const sandbox: NetSuiteSandbox = {
+    url,
+    close: () => server.close(),
+    customers: () => store.all(),
+    customerByExternalId: (eid) => {
+      const id = store.idOf(eid);
+      return id === undefined ? undefined : store.get(id);
+    },
+    setFaults: (f) => {
+      // Only known numeric keys: the admin API passes client JSON straight through.
+      faults = { ...faults, ...pickTyped(f, FAULT_KEYS, 'number') };
+    },
+    get stats() {
+      return stats;
+    },
+    reset: () => {
+      store.clear();
+      nonces.clear();
+      faults = { ...initialFaults };
+      random = createPrng(seed);
+      stats = { requests: 0, writes: 0, byStatus: {}, maxConcurrent: 0, rejectedSignatures: 0 };
+    },
+  };
+  return sandbox;
+}
+
+/** The listed keys of `source` holding a value of the given type (finite, for numbers). */
+function pickTyped<T extends object, K extends keyof T>(
+  source: T,
+  keys: K[],
+  type: 'number' | 'string',
+): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) {
+    const value = source[key];
+    if (typeof value === type && (type !== 'number' || Number.isFinite(value))) picked[key] = value;
+  }
+  return picked;
+}
