@@ -3,10 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { SANDBOX_CREDENTIALS } from '../sandbox/credentials';
+import { startNetSuiteSandbox, type NetSuiteFaults, type NetSuiteSandbox } from '../sandbox/netsuite';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
 import { PermanentError, RetryableError } from '../src/connectors/errors';
+import { NetSuiteClient, netsuiteRestBaseUrl, type NetSuiteSettings } from '../src/connectors/netsuite';
 import { SalesforceClient, type SalesforceSettings } from '../src/connectors/salesforce';
 import { checkpointOf, type Checkpoint } from '../src/domain/checkpoint';
+import type { Customer } from '../src/domain/customer';
 import { PERMANENT_FAILURE, RETRYABLE_FAILURE } from '../src/domain/failures';
 import { mapAccountToCustomer } from '../src/domain/mapping';
 
@@ -282,6 +285,173 @@ describe('SalesforceClient against scripted responses', () => {
     await assert.rejects(
       client().readChangedAccounts(null),
       expectFailure(PermanentError, /MALFORMED_QUERY/),
+    );
+  });
+});
+
+describe('NetSuiteClient', () => {
+  const ns = SANDBOX_CREDENTIALS.netsuite;
+  let sandbox: NetSuiteSandbox;
+
+  function client(overrides: Partial<NetSuiteSettings> = {}): NetSuiteClient {
+    return new NetSuiteClient({
+      ...ns,
+      baseUrl: `${sandbox.url}/services/rest`,
+      timeoutMs: 2000,
+      ...overrides,
+    });
+  }
+
+  function customer(externalId: string, overrides: Partial<Customer> = {}): Customer {
+    return {
+      externalId,
+      companyName: `Company ${externalId}`,
+      phone: '+1 415 555 0100',
+      url: 'https://example.com',
+      isInactive: false,
+      addressBook: {
+        items: [
+          {
+            defaultBilling: true,
+            defaultShipping: false,
+            addressBookAddress: {
+              addr1: '1 Main St',
+              city: 'Springfield',
+              zip: '12345',
+              country: { id: 'US' },
+            },
+          },
+        ],
+      },
+      custentity_sf_account_id: '001000000000001AAA',
+      custentity_sf_system_modstamp: '2024-05-20T20:49:32.000Z',
+      ...overrides,
+    };
+  }
+
+  before(async () => {
+    sandbox = await startNetSuiteSandbox();
+  });
+  after(() => sandbox.close());
+  beforeEach(() => sandbox.reset());
+
+  it('derives the REST base URL from the account id', () => {
+    assert.equal(
+      netsuiteRestBaseUrl('1234567_SB1'),
+      'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest',
+    );
+    assert.equal(netsuiteRestBaseUrl('1234567'), 'https://1234567.suitetalk.api.netsuite.com/services/rest');
+    assert.throws(() => netsuiteRestBaseUrl('123.evil.example/'));
+  });
+
+  it('upserts by external id: twice is still one customer', async () => {
+    const netsuite = client();
+    const first = await netsuite.upsertCustomer(customer('001000000000001AAA'));
+    assert.match(first.location ?? '', /\/customer\/\d+$/);
+    const second = await netsuite.upsertCustomer(
+      customer('001000000000001AAA', { companyName: 'Renamed Ltd' }),
+    );
+    assert.equal(second.location, first.location);
+    assert.equal(sandbox.customers().length, 1);
+    const stored = await netsuite.getCustomerByExternalId('001000000000001AAA');
+    assert.equal(stored?.companyName, 'Renamed Ltd');
+    assert.equal(stored?.externalId, '001000000000001AAA');
+    assert.equal(await netsuite.getCustomerByExternalId('001000000000404AAA'), null);
+  });
+
+  it('signs concurrent requests independently', async () => {
+    const netsuite = client();
+    const ids = Array.from({ length: 10 }, (_, i) => `ACC-${i}`);
+    await Promise.all(ids.map((id) => netsuite.upsertCustomer(customer(id))));
+    assert.equal(sandbox.customers().length, 10);
+    assert.equal(sandbox.stats.rejectedSignatures, 0);
+  });
+
+  it('reports a rejected field as permanent, naming it', async () => {
+    await assert.rejects(
+      client().upsertCustomer(customer('SHORT-PHONE', { phone: '12' })),
+      (error: unknown) => {
+        expectFailure(PermanentError, /seven digits/)(error);
+        assert.equal((error as PermanentError).status, 400);
+        assert.equal((error as PermanentError).field, 'phone');
+        assert.ok((error as PermanentError).code);
+        return true;
+      },
+    );
+    assert.equal(sandbox.customers().length, 0);
+  });
+
+  it('treats 5xx, throttling and gateway pages as retryable', async () => {
+    const netsuite = client();
+    const cases: [Partial<NetSuiteFaults>, RegExp, number][] = [
+      [{ serverErrors: 1 }, /UNEXPECTED_ERROR/, 500],
+      [{ rateLimited: 1 }, /CONCURRENCY_LIMIT_EXCEEDED/, 429],
+      [{ htmlErrors: 1 }, /HTTP 502/, 502],
+    ];
+    for (const [faults, pattern, status] of cases) {
+      sandbox.setFaults(faults);
+      await assert.rejects(netsuite.upsertCustomer(customer('RETRY-1')), (error: unknown) => {
+        expectFailure(RetryableError, pattern)(error);
+        assert.equal((error as RetryableError).status, status);
+        return true;
+      });
+    }
+    sandbox.setFaults({ htmlErrors: 1 });
+    await assert.rejects(netsuite.getCustomerByExternalId('RETRY-1'), expectFailure(RetryableError));
+    await netsuite.upsertCustomer(customer('RETRY-1'));
+    assert.equal(sandbox.customers().length, 1);
+  });
+
+  it('gives up on a hung request within the timeout, as retryable', async () => {
+    sandbox.setFaults({ hangs: 1 });
+    const started = Date.now();
+    await assert.rejects(
+      client({ timeoutMs: 300 }).upsertCustomer(customer('HANG-1')),
+      expectFailure(RetryableError),
+    );
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  it('survives a lost response: the retry finds the write already made', async () => {
+    const netsuite = client();
+    sandbox.setFaults({ dropResponses: 1 });
+    await assert.rejects(netsuite.upsertCustomer(customer('DROP-1')), expectFailure(RetryableError));
+    await netsuite.upsertCustomer(customer('DROP-1'));
+    assert.equal(sandbox.customers().length, 1);
+  });
+
+  it('reports a wrong token secret as permanent without revealing it', async () => {
+    const wrong = 'f'.repeat(64);
+    await assert.rejects(
+      client({ tokenSecret: wrong }).upsertCustomer(customer('AUTH-1')),
+      (error: unknown) => {
+        expectFailure(PermanentError, /INVALID_LOGIN/)(error);
+        assert.equal((error as PermanentError).status, 401);
+        assert.ok(!(error as Error).message.includes(wrong));
+        return true;
+      },
+    );
+  });
+
+  it('pages through SuiteQL results', async () => {
+    const netsuite = client();
+    for (let i = 0; i < 7; i++) await netsuite.upsertCustomer(customer(`Q-${i}`));
+    const query = 'SELECT id, externalid, companyname FROM customer ORDER BY id';
+    const seen: unknown[] = [];
+    for (let offset = 0, hasMore = true; hasMore; offset += 3) {
+      const page = await netsuite.suiteql(query, { limit: 3, offset });
+      assert.equal(page.totalResults, 7);
+      assert.equal('links' in (page.items[0] ?? {}), false);
+      seen.push(...page.items.map((item) => item.externalid));
+      hasMore = page.hasMore;
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 7 }, (_, i) => `Q-${i}`),
+    );
+    await assert.rejects(
+      netsuite.suiteql('DELETE FROM customer', { limit: 3, offset: 0 }),
+      expectFailure(PermanentError),
     );
   });
 });
