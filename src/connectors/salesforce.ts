@@ -81,6 +81,10 @@ export class SalesforceClient {
         `Salesforce pageSize must be an integer from 200 to 2000, got ${settings.pageSize}`,
       );
     }
+    // Interpolated into every request path.
+    if (!/^\d+\.\d$/.test(settings.apiVersion)) {
+      throw new PermanentError(`Salesforce apiVersion must look like '60.0', got '${settings.apiVersion}'`);
+    }
     if (settings.authFlow === 'jwt_bearer' && (!settings.username || !settings.privateKey)) {
       throw new PermanentError('Salesforce jwt_bearer auth needs a username and a private key');
     }
