@@ -14,7 +14,8 @@ function port(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  const host = '127.0.0.1';
+  // 0.0.0.0 in a container, so other services can reach it; loopback otherwise.
+  const host = process.env.SANDBOX_LISTEN_HOST || '127.0.0.1';
   const salesforce = await startSalesforceSandbox({
     host,
     port: port('SANDBOX_SALESFORCE_PORT', SANDBOX_PORTS.salesforce),
