@@ -38,6 +38,12 @@ export function changedAccountsQuery(since: Checkpoint | null): string {
     throw new Error(`Invalid checkpoint id '${since.id}': expected a 15 or 18 character Salesforce id`);
   }
   const at = soqlDateTime(since.systemModstamp);
+  if (since.id === '') {
+    // "At or after" without comparing Id to '' (which Salesforce may refuse): SystemModstamp has
+    // millisecond precision at most, so "after one millisecond earlier" is the same set.
+    const justBefore = new Date(Date.parse(at) - 1).toISOString();
+    return `${select} WHERE SystemModstamp > ${justBefore} ${order}`;
+  }
   const id = soqlString(since.id);
   return `${select} WHERE SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > ${id}) ${order}`;
 }
