@@ -5,9 +5,16 @@ import type { DeadLetter, PipelineStatus, RunSummary, SyncSettings } from '../do
 /** The long-lived workflow that owns a pipeline's checkpoint and dead letters. */
 export const pipelineWorkflowId = (pipeline: string): string => `record-sync-pipeline-${pipeline}`;
 
-/** One child per record version: starting it again for the same version is a no-op. */
-export const recordWorkflowId = (pipeline: string, recordId: string, version: string): string =>
-  `record-sync-${pipeline}-${recordId}-${version}`;
+/**
+ * One child per record version: starting it again for the same version is a no-op. A checkpoint
+ * reset starts a new generation, so a backfill writes those versions again.
+ */
+export const recordWorkflowId = (
+  pipeline: string,
+  recordId: string,
+  version: string,
+  generation = 0,
+): string => `record-sync-${pipeline}-${recordId}-${version}${generation > 0 ? `-g${generation}` : ''}`;
 
 export interface BeginRunRequest {
   runId: string;

@@ -79,7 +79,7 @@ export async function syncRun(input: SyncRunInput): Promise<RunSummary> {
   summary.pages += 1;
   showProgress(summary, 'syncing');
   await deadLetterUnreadable(pipeline, page);
-  const synced = await syncPage(pipeline, settings, page.records, summary);
+  const synced = await syncPage(pipeline, progress, page.records);
 
   summary.checkpoint = page.checkpoint ?? summary.checkpoint;
   await pipelineHandle.signal(pageCompletedSignal, {
@@ -141,9 +141,8 @@ async function deadLetterUnreadable(pipeline: string, page: SourcePage): Promise
 
 async function syncPage(
   pipeline: string,
-  settings: SyncSettings,
+  { settings, summary, checkpointGeneration }: RunProgress,
   records: SourceRecord[],
-  summary: RunSummary,
 ): Promise<{ recordId: string; version: string }[]> {
   const synced: { recordId: string; version: string }[] = [];
   const counts = summary.counts;
@@ -156,7 +155,7 @@ async function syncPage(
     const child = (async () => {
       try {
         const handle = await startChild(syncRecord, {
-          workflowId: recordWorkflowId(pipeline, recordId, version),
+          workflowId: recordWorkflowId(pipeline, recordId, version, checkpointGeneration),
           args: [{ pipeline, recordId, version, record, settings }],
           taskQueue: settings.taskQueue,
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
