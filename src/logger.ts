@@ -1,3 +1,4 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import pino from 'pino';
 import type { Config } from './config';
 import { configuredSecrets } from './config';
@@ -12,5 +13,26 @@ export function createLogger(config: Config): pino.Logger {
     hooks: {
       streamWrite: mask,
     },
+  });
+}
+
+/** Errors in log metadata as one line each: their type and message, not a multi-line dump. */
+function flatten(meta: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!meta) return meta;
+  return Object.fromEntries(
+    Object.entries(meta).map(([key, value]) =>
+      value instanceof Error ? [key, { type: value.name, message: value.message }] : [key, value],
+    ),
+  );
+}
+
+/** Routes the Temporal SDK's own log (worker and activity lines) through the process logger. */
+export function installTemporalLogging(logger: pino.Logger): void {
+  const level = logger.level.toUpperCase() as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, (entry) => {
+      const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+      logger[method](flatten(entry.meta), entry.message);
+    }),
   });
 }

@@ -1,11 +1,12 @@
 import { loadConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger, installTemporalLogging } from './logger';
 import { connectClient, connectWorker } from './temporal';
 import { createWorkers } from './workers';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
+  installTemporalLogging(logger);
   const connection = await connectWorker(config);
   const client = await connectClient(config);
   const workers = await createWorkers(config, { connection, client });
