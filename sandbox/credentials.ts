@@ -65,4 +65,11 @@ export const SANDBOX_CREDENTIALS = {
   },
 } as const;
 
+/**
+ * Demo payload encryption key (`RECORD_SYNC_ENCRYPTION_KEYS` format) and codec server token, used
+ * only while the sandboxes stand in for real accounts: demo records are not personal data.
+ */
+export const SANDBOX_ENCRYPTION_KEY = 'sandbox-demo:hI1aloO8ybESIP4RGVTPi+Ej/kzgZUhQyQMBD51+O8o=';
+export const SANDBOX_CODEC_SERVER_TOKEN = 'sandbox-demo-3bJK-BxQwRiDweAG9fEd-0BfxMQQP84p';
+
 export const SANDBOX_PORTS = { salesforce: 4401, netsuite: 4402 } as const;

@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { configuredCodecServerOptions, startCodecServer } from '../src/codec/http-server';
 import { ConfigError, loadConfig, type Config } from '../src/config';
-import { createLogger } from '../src/logger';
+import { createLogger, installTemporalLogging } from '../src/logger';
 import { ensureSchedule, triggerSync } from '../src/schedule';
 import { connectClient, connectWorker } from '../src/temporal';
 import { createWorkers } from '../src/workers';
@@ -14,7 +15,13 @@ const TEMPORAL_PORT = 7233;
 type Stop = () => Promise<void>;
 
 /** A Temporal server: the one configured, else a dev server this process starts and owns. */
-async function temporalServer(config: Config, stops: Stop[]): Promise<{ address: string; ui: string }> {
+async function temporalServer(
+  config: Config,
+  stops: Stop[],
+  uiCodecEndpoint: string | undefined,
+): Promise<{ address: string; ui: string }> {
+  // The UI fetches decrypted payloads from the codec server, the token in the endpoint's path.
+  const extraArgs = uiCodecEndpoint ? ['--ui-codec-endpoint', uiCodecEndpoint] : [];
   if (config.temporal.address) return { address: config.temporal.address, ui: 'the UI of your cluster' };
   const cli = findTemporalCli();
   const dataDir = config.temporal.dataDir;
@@ -28,6 +35,7 @@ async function temporalServer(config: Config, stops: Stop[]): Promise<{ address:
         uiPort: config.temporal.uiPort,
         dbFilename: path.join(dataDir, 'temporal.sqlite'),
         searchAttributes,
+        extraArgs,
       },
     });
     stops.push(() => env.teardown());
@@ -38,14 +46,38 @@ async function temporalServer(config: Config, stops: Stop[]): Promise<{ address:
     dataDir,
     port: TEMPORAL_PORT,
     uiPort: config.temporal.uiPort,
+    extraArgs,
   });
   stops.push(() => server.stop());
   return { address: server.address, ui: server.uiUrl };
 }
 
+/** The codec server, so the UI can show decrypted payloads; with real accounts only if a token is set. */
+async function codecServerFor(
+  config: Config,
+  stops: Stop[],
+  logger: ReturnType<typeof createLogger>,
+): Promise<{ uiEndpoint?: string; line: string }> {
+  if (!config.codecServer.token) {
+    return { line: 'not started: set RECORD_SYNC_CODEC_SERVER_TOKEN to see decrypted payloads in the UI' };
+  }
+  const server = await startCodecServer({
+    ...configuredCodecServerOptions(config),
+    onError: (error) => logger.error({ err: error }, 'codec server request failed'),
+  });
+  stops.push(() => server.close());
+  const wired = config.temporal.address ? 'set it in your UI' : 'the UI uses it';
+  // The token is a secret: the table shows where it goes, not what it is.
+  return {
+    uiEndpoint: `${server.url}/${config.codecServer.token}`,
+    line: `${server.url}/<RECORD_SYNC_CODEC_SERVER_TOKEN>  (${wired})`,
+  };
+}
+
 async function main(): Promise<void> {
   let config = loadConfig();
   const logger = createLogger(config);
+  installTemporalLogging(logger);
   const stops: Stop[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: Error) => logger.error(error.message));
@@ -62,7 +94,8 @@ async function main(): Promise<void> {
         `NetSuite sandbox    ${netsuite.url}/services/rest`,
       );
     }
-    const server = await temporalServer(config, stops);
+    const codecServer = await codecServerFor(config, stops, logger);
+    const server = await temporalServer(config, stops, codecServer.uiEndpoint);
     process.env.TEMPORAL_ADDRESS = server.address;
     config = loadConfig();
 
@@ -79,6 +112,7 @@ async function main(): Promise<void> {
     lines.unshift(
       `Temporal            ${server.address} (namespace ${config.temporal.namespace})`,
       `Temporal UI         ${server.ui}`,
+      `Codec server        ${codecServer.line}`,
       `Worker              task queues ${pipeline.taskQueue}, ${pipeline.destinationTaskQueue}`,
       `Schedule            ${pipeline.scheduleId} ${schedule}: every ${pipeline.intervalMs / 1000} s; first sync triggered`,
     );

@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import { SANDBOX_CREDENTIALS, SANDBOX_PORTS } from '../sandbox/credentials';
+import {
+  SANDBOX_CODEC_SERVER_TOKEN,
+  SANDBOX_CREDENTIALS,
+  SANDBOX_ENCRYPTION_KEY,
+  SANDBOX_PORTS,
+} from '../sandbox/credentials';
+import type { EncryptionKey } from './codec/encryption-codec';
 import { netsuiteRestBaseUrl } from './connectors/netsuite';
 import type { SyncSettings } from './domain/sync';
 
@@ -45,6 +51,41 @@ const name = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"');
+
+/**
+ * `keyId:base64,keyId:base64,...`: the first key encrypts, every key decrypts (rotation). Issues
+ * name entries by position or key id, never by their text, which may be key material.
+ */
+const encryptionKeys = z.string().transform((text, context): EncryptionKey[] => {
+  const keys: EncryptionKey[] = [];
+  text.split(',').forEach((entry, index) => {
+    const [id, material] = entry.trim().split(':', 2);
+    const fail = (message: string) =>
+      context.addIssue({ code: 'custom', message: `entry ${index + 1}${message}` });
+    if (material === undefined || !/^[A-Za-z0-9_-]+$/.test(id)) {
+      return fail(': must be keyId:base64, the key id made of letters, digits, "_" and "-"');
+    }
+    const key = Buffer.from(material, 'base64');
+    // Re-encoding must give the text back: Buffer.from silently skips what is not base64.
+    if (key.length !== 32 || key.toString('base64') !== material) {
+      return fail(
+        ` (key id ${id}): the key must be base64 of exactly 32 bytes, e.g. from \`openssl rand -base64 32\``,
+      );
+    }
+    if (keys.some((known) => known.id === id)) return fail(`: key id ${id} is listed twice`);
+    keys.push({ id, key });
+  });
+  return keys;
+});
+
+/** Browser origins, comma-separated, such as http://localhost:8233. */
+const origins = z
+  .string()
+  .transform((text) => text.split(',').map((origin) => origin.trim().replace(/\/+$/, '')))
+  .refine(
+    (list) => list.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)),
+    'must be comma-separated origins such as http://localhost:8233',
+  );
 
 /** Every setting, by its environment variable. `.env.example` documents each one. */
 const environmentSchema = z
@@ -103,6 +144,15 @@ const environmentSchema = z
     SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
     SANDBOX_SALESFORCE_PORT: integer(1, 65535).default(SANDBOX_PORTS.salesforce),
     SANDBOX_NETSUITE_PORT: integer(1, 65535).default(SANDBOX_PORTS.netsuite),
+
+    RECORD_SYNC_ENCRYPTION_KEYS: encryptionKeys,
+    RECORD_SYNC_CODEC_SERVER_PORT: integer(1, 65535).default(8888),
+    // It also travels as a URL path segment (see src/codec/http-server.ts), hence the character set.
+    RECORD_SYNC_CODEC_SERVER_TOKEN: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{16,}$/, 'must be at least 16 letters, digits, ".", "_", "~" or "-"')
+      .optional(),
+    RECORD_SYNC_CODEC_SERVER_CORS_ORIGINS: origins.optional(),
 
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   })
@@ -183,6 +233,8 @@ function sandboxDefaults(env: Record<string, string | undefined>): Record<string
     NETSUITE_CONSUMER_SECRET: netsuite.consumerSecret,
     NETSUITE_TOKEN_ID: netsuite.tokenId,
     NETSUITE_TOKEN_SECRET: netsuite.tokenSecret,
+    RECORD_SYNC_ENCRYPTION_KEYS: SANDBOX_ENCRYPTION_KEY,
+    RECORD_SYNC_CODEC_SERVER_TOKEN: SANDBOX_CODEC_SERVER_TOKEN,
   };
 }
 
@@ -242,6 +294,14 @@ export function parseConfig(env: Record<string, string | undefined>) {
       maxConcurrentRequests: e.NETSUITE_MAX_CONCURRENT_REQUESTS,
       maxRequestsPerSecond: e.NETSUITE_MAX_REQUESTS_PER_SECOND,
     },
+    /** Payload encryption: the first key encrypts, all of them decrypt. */
+    encryption: { keys: e.RECORD_SYNC_ENCRYPTION_KEYS },
+    codecServer: {
+      port: e.RECORD_SYNC_CODEC_SERVER_PORT,
+      /** Unset with real accounts: the worker does not need it, only `npm run codec-server` does. */
+      token: e.RECORD_SYNC_CODEC_SERVER_TOKEN,
+      corsOrigins: e.RECORD_SYNC_CODEC_SERVER_CORS_ORIGINS ?? [`http://localhost:${e.TEMPORAL_UI_PORT}`],
+    },
     sandboxPorts: { salesforce: e.SANDBOX_SALESFORCE_PORT, netsuite: e.SANDBOX_NETSUITE_PORT },
     logLevel: e.LOG_LEVEL,
   };
@@ -278,5 +338,7 @@ export function configuredSecrets(config: Config): string[] {
     config.netsuite.tokenId,
     config.netsuite.tokenSecret,
     config.temporal.apiKey ?? '',
+    ...config.encryption.keys.map(({ key }) => key.toString('base64')),
+    config.codecServer.token ?? '',
   ].filter((value) => value.length >= 6);
 }

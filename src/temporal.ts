@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverter } from './codec/data-converter';
 import type { Config } from './config';
 
 const DEFAULT_ADDRESS = 'localhost:7233';
@@ -30,7 +31,11 @@ export async function connectClient(config: Config): Promise<Client> {
   const options = connectionOptions(config);
   try {
     const connection = await Connection.connect({ ...options, connectTimeout: '5s' });
-    return new Client({ connection, namespace: config.temporal.namespace });
+    return new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: dataConverter(config),
+    });
   } catch (error) {
     throw unreachable(options.address, error);
   }

@@ -3,12 +3,15 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createDestinationActivities } from './activities/destination';
 import { createPipelineActivities } from './activities/pipeline';
 import { createSourceActivities } from './activities/source';
+import { EncryptionCodec } from './codec/encryption-codec';
+import { dataConverter } from './codec/data-converter';
 import { syncSettings, type Config } from './config';
 import { NetSuiteClient } from './connectors/netsuite';
 import { SalesforceClient } from './connectors/salesforce';
 
 export interface WorkerDependencies {
   connection: NativeConnection;
+  /** Must encrypt payloads like the workers do (`dataConverter(config)`): activities write with it. */
   client: Client;
   /** A prebuilt workflow bundle (tests build one once); otherwise the worker bundles at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -22,12 +25,19 @@ export async function createWorkers(
   config: Config,
   { connection, client, workflowBundle }: WorkerDependencies,
 ) {
+  const codecs = client.options.loadedDataConverter.payloadCodecs;
+  if (!codecs.some((codec) => codec instanceof EncryptionCodec)) {
+    throw new Error(
+      'createWorkers needs a client built with dataConverter(config), or records go to Temporal in plaintext',
+    );
+  }
   const salesforce = new SalesforceClient(config.salesforce);
   const netsuite = new NetSuiteClient(config.netsuite);
   const pipeline = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.pipeline.taskQueue,
+    dataConverter: dataConverter(config),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: {
       ...createSourceActivities({ salesforce }),
@@ -38,6 +48,7 @@ export async function createWorkers(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.pipeline.destinationTaskQueue,
+    dataConverter: dataConverter(config),
     activities: createDestinationActivities({ netsuite }),
     maxConcurrentActivityTaskExecutions: config.netsuite.maxConcurrentRequests,
     maxTaskQueueActivitiesPerSecond: config.netsuite.maxRequestsPerSecond,

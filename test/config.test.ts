@@ -13,6 +13,7 @@ const realAccounts = {
   NETSUITE_CONSUMER_SECRET: 'consumer-secret-value',
   NETSUITE_TOKEN_ID: 'token-id-value',
   NETSUITE_TOKEN_SECRET: 'token-secret-value',
+  RECORD_SYNC_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
 function configError(env: Record<string, string>): string {

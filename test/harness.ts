@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { dataConverter } from '../src/codec/data-converter';
 import { parseConfig, type Config } from '../src/config';
 import { pipelineOperations } from '../src/operations';
 import { createWorkers } from '../src/workers';
 import { searchAttributes } from '../src/workflows/search-attributes';
 import type { RunSummary } from '../src/domain/sync';
 import type { syncRun } from '../src/workflows/sync-run';
-import { SANDBOX_CREDENTIALS } from '../sandbox/credentials';
+import { SANDBOX_CREDENTIALS, SANDBOX_ENCRYPTION_KEY } from '../sandbox/credentials';
 import { startNetSuiteSandbox, type NetSuiteSandbox } from '../sandbox/netsuite';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
 import { findTemporalCli } from '../scripts/temporal-cli';
@@ -57,11 +58,13 @@ export function sandboxEnvironment(
     NETSUITE_CONSUMER_SECRET: ns.consumerSecret,
     NETSUITE_TOKEN_ID: ns.tokenId,
     NETSUITE_TOKEN_SECRET: ns.tokenSecret,
+    RECORD_SYNC_ENCRYPTION_KEYS: SANDBOX_ENCRYPTION_KEY,
   };
 }
 
 export interface SyncEnvironment {
   temporal: TestWorkflowEnvironment;
+  /** Encrypts and decrypts payloads as the workers do (`temporal.client` would see ciphertext). */
   client: Client;
   salesforce: SalesforceSandbox;
   netsuite: NetSuiteSandbox;
@@ -105,7 +108,11 @@ export async function startSyncEnvironment(
     ...options.overrides,
   };
   const config = parseConfig(environment);
-  const client = temporal.client;
+  const client = new Client({
+    connection: temporal.connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverter(config),
+  });
   const stops = new Set<() => Promise<void>>();
 
   const startWorkers = async () => {

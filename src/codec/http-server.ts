@@ -1,0 +1,179 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { ConfigError, type Config } from '../config';
+import { EncryptionCodec } from './encryption-codec';
+
+export interface CodecServerOptions {
+  codec: PayloadCodec;
+  token: string;
+  /** Browser origins (the Temporal UI) allowed to call the server. */
+  corsOrigins: string[];
+  port: number;
+  host?: string;
+  /** Told of unexpected failures (answered 500); request errors are only answered. */
+  onError?: (error: unknown) => void;
+}
+
+export interface CodecServer {
+  /** Base URL, without the token. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Histories can be large; anything beyond this is not a UI request. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Hashing first gives equal lengths, so the comparison takes the same time whatever is sent. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * The token comes as `Authorization: Bearer <token>`, or as the first path segment
+ * (`/<token>/decode`) because the local UI cannot send a header without SSO.
+ */
+function authorised(request: IncomingMessage, pathToken: string | undefined, token: string): boolean {
+  const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+  return [bearer, pathToken].some((given) => given !== undefined && sameSecret(given, token));
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A Payload in protobuf JSON: bytes as base64. */
+interface JSONPayload {
+  metadata?: Record<string, string> | null;
+  data?: string | null;
+}
+
+/**
+ * Written out rather than the SDK's payloadToJSON/JSONToPayload (proto-utils): with the
+ * protobufjs copies npm installs for @temporalio/common and @temporalio/proto, those throw
+ * "type must be a Type". A Payload is only a map of bytes and bytes.
+ */
+function fromJSON({ metadata, data }: JSONPayload): Payload {
+  const bytes = (base64: string) => Buffer.from(base64, 'base64');
+  return {
+    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [key, bytes(value)])),
+    data: bytes(data ?? ''),
+  };
+}
+
+function toJSON({ metadata, data }: Payload): JSONPayload {
+  const base64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
+  return {
+    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [key, base64(value)])),
+    data: base64(data),
+  };
+}
+
+function parsePayloads(body: string): Payload[] {
+  try {
+    const { payloads } = JSON.parse(body) as { payloads: JSONPayload[] };
+    return payloads.map(fromJSON);
+  } catch {
+    throw new HttpError(
+      400,
+      'body must be {"payloads": [{"metadata": {...}, "data": "..."}]} in protobuf JSON',
+    );
+  }
+}
+
+/**
+ * The Temporal codec server protocol: `POST .../encode` and `POST .../decode` with a JSON
+ * Payloads body, so the Temporal UI and CLI can show decrypted payloads to holders of the token.
+ */
+export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
+  const { codec, token, corsOrigins } = options;
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const origin = request.headers.origin;
+    if (origin && corsOrigins.includes(origin)) {
+      response.setHeader('Access-Control-Allow-Origin', origin);
+      response.setHeader('Access-Control-Allow-Credentials', 'true');
+    }
+    response.setHeader('Vary', 'Origin');
+    if (request.method === 'OPTIONS') {
+      // Browsers send preflights without credentials; they reveal nothing.
+      response.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+      response.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Namespace');
+      response.setHeader('Access-Control-Max-Age', '600');
+      response.writeHead(204).end();
+      return;
+    }
+    // Only the last segment names the operation (the protocol lets servers be mounted anywhere).
+    const segments = new URL(request.url ?? '/', 'http://codec').pathname.split('/').filter(Boolean);
+    const operation = segments.at(-1);
+    if (operation !== 'encode' && operation !== 'decode')
+      throw new HttpError(404, 'use POST /encode or /decode');
+    if (segments.length > 2) throw new HttpError(404, 'use POST /encode or /decode');
+    if (request.method !== 'POST') throw new HttpError(405, 'use POST');
+    if (!authorised(request, segments.length === 2 ? segments[0] : undefined, token)) {
+      throw new HttpError(401, 'missing or wrong token');
+    }
+    const payloads = parsePayloads(await readBody(request));
+    let result;
+    try {
+      result = await (operation === 'encode' ? codec.encode(payloads) : codec.decode(payloads));
+    } catch (error) {
+      throw new HttpError(400, (error as Error).message);
+    }
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify({ payloads: result.map(toJSON) }));
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      // Never echo the request path: it may carry the token.
+      if (!(error instanceof HttpError)) options.onError?.(error);
+      const status = error instanceof HttpError ? error.status : 500;
+      const message = error instanceof HttpError ? error.message : 'internal error';
+      if (!response.headersSent) response.writeHead(status, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ error: message }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** The codec server of the configuration; the token is required (sandbox mode has a demo one). */
+export function configuredCodecServerOptions(config: Config): CodecServerOptions {
+  const { token, corsOrigins, port } = config.codecServer;
+  if (!token) {
+    throw new ConfigError(
+      'Invalid configuration (see .env.example):\n  RECORD_SYNC_CODEC_SERVER_TOKEN: is required to run the codec server',
+    );
+  }
+  return { codec: new EncryptionCodec(config.encryption.keys), token, corsOrigins, port };
+}
