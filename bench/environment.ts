@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startNetSuiteSandbox, type NetSuiteSandbox } from '../sandbox/netsuite';
+import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
+import { startDevServer } from '../scripts/dev-server';
+import { findTemporalCli } from '../scripts/temporal-cli';
+import { parseConfig } from '../src/config';
+import { connectClient } from '../src/temporal';
+import { searchAttributes } from '../src/workflows/search-attributes';
+import { childProcesses } from './processes';
+
+export interface BenchEnvironment {
+  client: Client;
+  salesforce: SalesforceSandbox;
+  netsuite: NetSuiteSandbox;
+  netsuitePort: number;
+  /** The Temporal dev server's process, for its CPU time. */
+  serverPid: number;
+  /** A scratch directory: the server's SQLite file, and the worker's working directory. */
+  workDir: string;
+  /** Points a configuration at this server and these sandboxes (and only at them). */
+  environment: Record<string, string>;
+  teardown(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The provisioned CLI like `npm start` uses it, or else the one the Temporal SDK downloads. */
+async function startServer(dataDir: string, port: number, uiPort: number) {
+  const cli = findTemporalCli();
+  if ('path' in cli) return startDevServer({ cliPath: cli.path, dataDir, port, uiPort });
+  const local = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ip: '127.0.0.1',
+      port,
+      ui: false,
+      dbFilename: path.join(dataDir, 'temporal.sqlite'),
+      searchAttributes,
+    },
+  });
+  return { address: local.address, stop: () => local.teardown() };
+}
+
+/**
+ * A dev server as `npm start` runs it (SQLite file, so persistence costs what it costs there) and
+ * both sandboxes in this process, seeded with `records` accounts that all changed since no checkpoint.
+ */
+export async function startBenchEnvironment(records: number): Promise<BenchEnvironment> {
+  const workDir = mkdtempSync(path.join(tmpdir(), 'record-sync-bench-'));
+  const [port, uiPort, salesforcePort, netsuitePort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const server = await startServer(workDir, port, uiPort);
+  // The CLI the SDK downloads is named temporal-cli-<version>: match either.
+  const [serverPid] = childProcesses(process.pid, 'temporal');
+  const salesforce = await startSalesforceSandbox({ port: salesforcePort, seedCount: records });
+  const netsuite = await startNetSuiteSandbox({ port: netsuitePort });
+  // Only the sandbox ports: the configuration then fills in the sandboxes' demo credentials.
+  const environment = {
+    TEMPORAL_ADDRESS: server.address,
+    SANDBOX_HOST: '127.0.0.1',
+    SANDBOX_SALESFORCE_PORT: String(salesforcePort),
+    SANDBOX_NETSUITE_PORT: String(netsuitePort),
+  };
+  // The product's own client, so it reads payloads the way the workers write them.
+  const client = await connectClient(parseConfig(environment));
+  return {
+    client,
+    salesforce,
+    netsuite,
+    netsuitePort,
+    serverPid,
+    workDir,
+    environment,
+    async teardown() {
+      await client.connection.close();
+      await salesforce.close();
+      await netsuite.close();
+      await server.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+
+const { EventType } = temporal.api.enums.v1;
+type History = temporal.api.history.v1.IHistory;
+
+/** Temporal warns past these per history (and fails a workflow at 51,200 events / 50 MB). */
+export const HISTORY_WARNING = { events: 10_240, bytes: 10 * 1024 * 1024 };
+
+export interface HistorySize {
+  workflowId: string;
+  events: number;
+  bytes: number;
+}
+
+export interface RunPage {
+  /** When the page's read activity completed (server time, ms since the epoch). */
+  readAt: number;
+  /** The record ids whose child workflows this run started. */
+  recordIds: string[];
+}
+
+export interface RunChain {
+  pages: RunPage[];
+  histories: HistorySize[];
+  childWorkflowIds: string[];
+}
+
+function sizeOf(workflowId: string, history: History): HistorySize {
+  return {
+    workflowId,
+    events: history.events?.length ?? 0,
+    bytes: temporal.api.history.v1.History.encode(history).finish().length,
+  };
+}
+
+/** Every run of a syncRun chain (one per page), following continue-as-new from the first run. */
+export async function readRunChain(
+  client: Client,
+  workflowId: string,
+  firstRunId: string,
+  recordIdOf: (childWorkflowId: string) => string,
+): Promise<RunChain> {
+  const chain: RunChain = { pages: [], histories: [], childWorkflowIds: [] };
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    chain.histories.push(sizeOf(workflowId, history));
+    const readActivities = new Set<string>();
+    const page: RunPage = { readAt: 0, recordIds: [] };
+    runId = undefined;
+    for (const event of history.events ?? []) {
+      if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+        const { activityType } = event.activityTaskScheduledEventAttributes!;
+        if (activityType?.name === 'readChangedAccounts') readActivities.add(String(event.eventId));
+      } else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+        const { scheduledEventId } = event.activityTaskCompletedEventAttributes!;
+        if (readActivities.has(String(scheduledEventId))) page.readAt = tsToMs(event.eventTime);
+      } else if (event.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) {
+        const childId = event.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
+        chain.childWorkflowIds.push(childId);
+        page.recordIds.push(recordIdOf(childId));
+      } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW) {
+        runId = event.workflowExecutionContinuedAsNewEventAttributes!.newExecutionRunId ?? undefined;
+      }
+    }
+    chain.pages.push(page);
+  }
+  return chain;
+}
+
+/** Event counts and sizes of the given workflows' latest runs, fetched a few at a time. */
+export async function historySizes(client: Client, workflowIds: string[]): Promise<HistorySize[]> {
+  const sizes: HistorySize[] = [];
+  const queue = [...workflowIds];
+  const fetchNext = async (): Promise<void> => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      sizes.push(sizeOf(id, await client.workflow.getHandle(id).fetchHistory()));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, fetchNext));
+  return sizes;
+}
