@@ -25,6 +25,8 @@ export interface DevServer {
   address: string;
   uiUrl: string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would end it (the fault tests restart it on the same file). */
+  crash(): Promise<void>;
 }
 
 async function waitUntilReachable(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -97,6 +99,11 @@ export async function startDevServer(options: {
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+    },
+    async crash() {
+      process.off('exit', killOnExit);
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -1,35 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { configuredSecrets } from '../src/config';
 import type { syncRun } from '../src/workflows/sync-run';
 import { eventually, startSyncEnvironment, startTemporal, type SyncEnvironment } from './harness';
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-}
-
-/** The real worker entry point, in its own process, as production runs it. */
-function startWorkerProcess(environment: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    env: { ...process.env, ...environment, LOG_LEVEL: 'debug' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  return { child, output: () => output };
-}
-
-async function kill(worker: WorkerProcess): Promise<void> {
-  if (worker.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => worker.child.once('exit', resolve));
-  worker.child.kill('SIGKILL');
-  await exited;
-}
+import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 describe('a worker killed mid-run', () => {
   let temporal: TestWorkflowEnvironment;
@@ -40,7 +16,7 @@ describe('a worker killed mid-run', () => {
     sync = await startSyncEnvironment({ temporal, seedCount: 600 });
   });
   after(async () => {
-    for (const worker of workers) await kill(worker);
+    for (const worker of workers) await worker.kill();
     await sync?.teardown();
     await temporal?.teardown();
   });
@@ -56,7 +32,7 @@ describe('a worker killed mid-run', () => {
     });
 
     await eventually(async () => (sync.netsuite.customers().length >= 150 ? true : undefined), 120_000);
-    await kill(workers[0]);
+    await workers[0].kill();
     const syncedAtKill = sync.netsuite.customers().length;
     assert.ok(syncedAtKill < 590, 'the kill came too late to test anything');
 
