@@ -21,9 +21,20 @@ export const ACCOUNT_FIELDS = [
   'SystemModstamp',
 ] as const;
 
+// Control characters (other than tab and line breaks, which streets use) are corruption, not data:
+// NetSuite would store them and every report downstream would carry them.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+function text(maxLength: number) {
+  return z
+    .string()
+    .max(maxLength)
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'contains control characters');
+}
+
 // Salesforce omits fields that were not selected and returns null for empty ones; both mean "no value".
 function optionalText(maxLength: number) {
-  return z.string().max(maxLength).nullable().default(null);
+  return text(maxLength).nullable().default(null);
 }
 
 const salesforceDateTime = z
@@ -33,7 +44,7 @@ const salesforceDateTime = z
 /** An Account as the Salesforce REST API returns it; unknown fields (e.g. `attributes`) are stripped. */
 export const accountSchema = z.object({
   Id: z.string().refine(isSalesforceId, 'not a 15 or 18 character Salesforce id'),
-  Name: z.string().max(255),
+  Name: text(255),
   BillingStreet: optionalText(255),
   BillingCity: optionalText(40),
   BillingState: optionalText(80),
