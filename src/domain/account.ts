@@ -23,6 +23,7 @@ export const ACCOUNT_FIELDS = [
 
 // Control characters (other than tab and line breaks, which streets use) are corruption, not data:
 // NetSuite would store them and every report downstream would carry them.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 function text(maxLength: number) {
