@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { JSONToPayload, payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-utils';
 import { ConfigError, type Config } from '../config';
 import { EncryptionCodec } from './encryption-codec';
 
@@ -60,37 +61,10 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A Payload in protobuf JSON: bytes as base64. */
-interface JSONPayload {
-  metadata?: Record<string, string> | null;
-  data?: string | null;
-}
-
-/**
- * Written out rather than the SDK's payloadToJSON/JSONToPayload (proto-utils): with the
- * protobufjs copies npm installs for @temporalio/common and @temporalio/proto, those throw
- * "type must be a Type". A Payload is only a map of bytes and bytes.
- */
-function fromJSON({ metadata, data }: JSONPayload): Payload {
-  const bytes = (base64: string) => Buffer.from(base64, 'base64');
-  return {
-    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [key, bytes(value)])),
-    data: bytes(data ?? ''),
-  };
-}
-
-function toJSON({ metadata, data }: Payload): JSONPayload {
-  const base64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
-  return {
-    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [key, base64(value)])),
-    data: base64(data),
-  };
-}
-
 function parsePayloads(body: string): Payload[] {
   try {
     const { payloads } = JSON.parse(body) as { payloads: JSONPayload[] };
-    return payloads.map(fromJSON);
+    return payloads.map(JSONToPayload);
   } catch {
     throw new HttpError(
       400,
@@ -139,7 +113,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       throw new HttpError(400, (error as Error).message);
     }
     response.writeHead(200, { 'Content-Type': 'application/json' });
-    response.end(JSON.stringify({ payloads: result.map(toJSON) }));
+    response.end(JSON.stringify({ payloads: result.map(payloadToJSON) }));
   }
 
   const server = createServer((request, response) => {
