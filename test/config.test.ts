@@ -3,16 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../src/config';
 import { SANDBOX_CREDENTIALS } from '../sandbox/credentials';
+import { realAccounts as accounts } from './real-accounts';
 
 const realAccounts = {
-  SALESFORCE_LOGIN_URL: 'https://login.salesforce.com',
-  SALESFORCE_CLIENT_ID: 'client-id',
-  SALESFORCE_CLIENT_SECRET: 'client-secret-value',
-  NETSUITE_ACCOUNT_ID: '1234567_SB1',
-  NETSUITE_CONSUMER_KEY: 'consumer-key',
-  NETSUITE_CONSUMER_SECRET: 'consumer-secret-value',
-  NETSUITE_TOKEN_ID: 'token-id-value',
-  NETSUITE_TOKEN_SECRET: 'token-secret-value',
+  ...accounts,
   RECORD_SYNC_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 

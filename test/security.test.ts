@@ -14,6 +14,7 @@ import { startCodecServer, type CodecServer } from '../src/codec/http-server';
 import { ConfigError, configuredSecrets, parseConfig } from '../src/config';
 import { SANDBOX_ENCRYPTION_KEY } from '../sandbox/credentials';
 import { startSyncEnvironment, startTemporal, type SyncEnvironment } from './harness';
+import { realAccounts } from './real-accounts';
 
 type History = proto.api.history.v1.IHistory;
 
@@ -266,16 +267,6 @@ describe('the encryption codec', () => {
 });
 
 describe('RECORD_SYNC_ENCRYPTION_KEYS', () => {
-  const realAccounts = {
-    SALESFORCE_LOGIN_URL: 'https://login.salesforce.com',
-    SALESFORCE_CLIENT_ID: 'client-id',
-    SALESFORCE_CLIENT_SECRET: 'client-secret-value',
-    NETSUITE_ACCOUNT_ID: '1234567_SB1',
-    NETSUITE_CONSUMER_KEY: 'consumer-key',
-    NETSUITE_CONSUMER_SECRET: 'consumer-secret-value',
-    NETSUITE_TOKEN_ID: 'token-id-value',
-    NETSUITE_TOKEN_SECRET: 'token-secret-value',
-  };
   const good = newKey('k-2024_01');
   const material = good.key.toString('base64');
 
