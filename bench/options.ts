@@ -25,8 +25,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --concurrency <n>    NetSuite concurrency limit C, and the worker's NETSUITE_MAX_CONCURRENT_REQUESTS (default 10)
   --window <n>         SYNC_WINDOW_SIZE: record workflows in flight per run (default: the product's default)
   --page-size <n>      SYNC_PAGE_SIZE, 200..2000 (default 200)
-  --baseline-records <n>  records the sequential baseline syncs before it stops (default 1000: at
-                       L = 100 ms it takes 100 s; its rate does not depend on the count)
+  --baseline-records <n>  records the sequential baseline syncs before it stops (default 500: at
+                       L = 100 ms it takes 50 s; its rate does not depend on the count)
   --history-sample <n> record histories fetched to count events (default 200)
   --skip-baseline      do not run the sequential baseline script
   --skip-zero-latency  do not run record-sync again at L = 0
@@ -52,7 +52,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       concurrency: { type: 'string', default: '10' },
       window: { type: 'string' },
       'page-size': { type: 'string', default: '200' },
-      'baseline-records': { type: 'string', default: '1000' },
+      'baseline-records': { type: 'string', default: '500' },
       'history-sample': { type: 'string', default: '200' },
       'skip-baseline': { type: 'boolean', default: false },
       'skip-zero-latency': { type: 'boolean', default: false },
