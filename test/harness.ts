@@ -28,8 +28,13 @@ export function workflowBundle(): Promise<WorkflowBundle> {
   return bundle;
 }
 
-/** A real Temporal dev server, from the CLI the project provisions. */
+/**
+ * A real Temporal dev server, from the CLI the project provisions; or, with
+ * RECORD_SYNC_TEST_TEMPORAL_ADDRESS set (`npm run test:postgres`), a server already running there.
+ */
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  const existing = process.env.RECORD_SYNC_TEST_TEMPORAL_ADDRESS;
+  if (existing) return TestWorkflowEnvironment.createFromExistingServer({ address: existing });
   const cli = findTemporalCli();
   return TestWorkflowEnvironment.createLocal({
     server: {
