@@ -1,12 +1,30 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { NetSuiteClient } from '../connectors/netsuite';
-import type { Customer } from '../domain/customer';
-import { classified } from './failures';
+import { INVALID_RECORD } from '../domain/failures';
+import { describeIssues, mapAccountToCustomer } from '../domain/mapping';
+import { classified, type FailureDetails } from './failures';
 
 /** Runs on the destination's own task queue, whose worker limits keep NetSuite under its concurrency limit. */
 export function createDestinationActivities({ netsuite }: { netsuite: NetSuiteClient }) {
   return {
-    /** Upsert by external id: repeating it after a lost response cannot create a duplicate. */
-    async upsertCustomer(customer: Customer): Promise<void> {
+    /**
+     * Maps a Salesforce account to a NetSuite customer and upserts it by external id: repeating it
+     * after a lost response cannot create a duplicate. The mapping runs here rather than in the
+     * record workflow, so each workflow does not build the schemas again (half the worker's CPU per
+     * record); a record that fails validation is a non-retryable InvalidRecord failure.
+     */
+    async upsertCustomer(account: unknown): Promise<void> {
+      const mapped = mapAccountToCustomer(account);
+      if (!mapped.ok) {
+        const details: FailureDetails = { attempt: 1, field: mapped.issues[0]?.field };
+        throw ApplicationFailure.create({
+          type: INVALID_RECORD,
+          message: describeIssues(mapped.issues),
+          nonRetryable: true,
+          details: [details],
+        });
+      }
+      const { customer } = mapped;
       await classified(() => netsuite.upsertCustomer(customer));
     },
   };

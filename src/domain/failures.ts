@@ -5,3 +5,5 @@
  */
 export const PERMANENT_FAILURE = 'PermanentError';
 export const RETRYABLE_FAILURE = 'RetryableError';
+/** A source record that cannot be mapped to a destination record: never retried. */
+export const INVALID_RECORD = 'InvalidRecord';

@@ -7,8 +7,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { describeIssues, mapAccountToCustomer } from '../domain/mapping';
-import { PERMANENT_FAILURE } from '../domain/failures';
+import { INVALID_RECORD, PERMANENT_FAILURE } from '../domain/failures';
 import type { DeadLetter, FailureKind, RecordOutcome, SyncSettings } from '../domain/sync';
 import type { DestinationActivities } from '../activities/destination';
 import type { SourceActivities } from '../activities/source';
@@ -46,9 +45,10 @@ function setStatus(status: RecordStatus): void {
 function describeLoadFailure(error: unknown, maximumAttempts: number): Failure {
   if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
     const cause = error.cause;
-    if (cause.type === PERMANENT_FAILURE || cause.nonRetryable) {
+    if (cause.type === INVALID_RECORD || cause.type === PERMANENT_FAILURE || cause.nonRetryable) {
       const details = (cause.details?.[0] ?? {}) as PermanentDetails;
-      return { kind: 'rejected', error: cause.message, field: details.field, attempts: details.attempt ?? 1 };
+      const kind = cause.type === INVALID_RECORD ? 'invalid' : 'rejected';
+      return { kind, error: cause.message, field: details.field, attempts: details.attempt ?? 1 };
     }
     return { kind: 'retries-exhausted', error: cause.message, attempts: maximumAttempts };
   }
@@ -63,8 +63,8 @@ function describeLoadFailure(error: unknown, maximumAttempts: number): Failure {
 }
 
 /**
- * One record: transform it (a pure mapping, run inline: validation failures are permanent) and
- * upsert it into the destination under a declared retry policy. A record that cannot be synced
+ * One record: transform and upsert it into the destination under a declared retry policy
+ * (validation failures and the destination's rejections are permanent, never retried). A record that cannot be synced
  * is handed to the pipeline's dead letters; the child itself still completes, so one bad record
  * never fails the run that started it.
  */
@@ -88,7 +88,7 @@ export async function syncRecord(input: SyncRecordInput): Promise<RecordOutcome>
       initialInterval: settings.retry.initialIntervalMs,
       backoffCoefficient: settings.retry.backoffCoefficient,
       maximumAttempts: settings.retry.maximumAttempts,
-      nonRetryableErrorTypes: [PERMANENT_FAILURE],
+      nonRetryableErrorTypes: [PERMANENT_FAILURE, INVALID_RECORD],
     },
   });
 
@@ -97,17 +97,8 @@ export async function syncRecord(input: SyncRecordInput): Promise<RecordOutcome>
     if (record === null) {
       return { kind: 'not-found', error: 'the record no longer exists in the source', attempts: 1 };
     }
-    const mapped = mapAccountToCustomer(record);
-    if (!mapped.ok) {
-      return {
-        kind: 'invalid',
-        error: describeIssues(mapped.issues),
-        field: mapped.issues[0]?.field,
-        attempts: 1,
-      };
-    }
     try {
-      await destination.upsertCustomer(mapped.customer);
+      await destination.upsertCustomer(record);
       return null;
     } catch (error) {
       return describeLoadFailure(error, settings.retry.maximumAttempts);
