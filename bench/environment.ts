@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startNetSuiteSandbox, type NetSuiteSandbox } from '../sandbox/netsuite';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
-import { startDevServer } from '../scripts/dev-server';
+import { freePort, startDevServer } from '../scripts/dev-server';
 import { findTemporalCli } from '../scripts/temporal-cli';
 import { parseConfig } from '../src/config';
 import { connectClient } from '../src/temporal';
@@ -25,14 +24,6 @@ export interface BenchEnvironment {
   /** Points a configuration at this server and these sandboxes (and only at them). */
   environment: Record<string, string>;
   teardown(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The provisioned CLI like `npm start` uses it, or else the one the Temporal SDK downloads. */

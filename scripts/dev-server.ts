@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
@@ -19,6 +20,15 @@ export function searchAttributeFlags(): string[] {
     '--search-attribute',
     `${key.name}=${attributeTypeNames[key.type]}`,
   ]);
+}
+
+/** A port that was free a moment ago, for servers started side by side (tests, benchmarks). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export interface DevServer {

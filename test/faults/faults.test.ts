@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { syncRun } from '../../src/workflows/sync-run';
 import { createPrng } from '../../sandbox/prng';
-import { startDevServer } from '../../scripts/dev-server';
+import { freePort, startDevServer } from '../../scripts/dev-server';
 import { findTemporalCli } from '../../scripts/temporal-cli';
 import { eventually, startSyncEnvironment, startTemporal, type SyncEnvironment } from '../harness';
 import { startWorkerProcess, type WorkerProcess } from '../worker-process';
@@ -64,14 +63,6 @@ async function settle(sync: SyncEnvironment, fault: string, runsSoFar: number): 
   });
   assert.deepEqual(result.lost, [], 'records lost');
   assert.deepEqual(result.doubled, [], 'records doubled');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A run's result, waiting through a server restart (the client reconnects on its own). */
