@@ -29,7 +29,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'axios', 'pino'], message: 'Workflow code must not use Node modules or I/O.' },
+            {
+              group: ['node:*', 'axios', 'pino'],
+              message: 'Workflow code must not use Node modules or I/O.',
+            },
             {
               group: ['../connectors/*', '../activities/*', '../config'],
               allowTypeImports: true,
