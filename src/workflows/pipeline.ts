@@ -8,7 +8,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { checkpointAt, laterCheckpoint, type Checkpoint } from '../domain/checkpoint';
-import type { DeadLetter, PipelineStatus, RunSummary, SyncSettings } from '../domain/sync';
+import {
+  noRecords,
+  type DeadLetter,
+  type PipelineStatus,
+  type RunSummary,
+  type SyncSettings,
+} from '../domain/sync';
 import {
   beginRunUpdate,
   deadLetterSignal,
@@ -20,7 +26,7 @@ import {
   runFinishedSignal,
   statusQuery,
 } from './messages';
-import { pipelineAttribute, recordIdAttribute, statusAttribute } from './search-attributes';
+import { recordAttributes } from './search-attributes';
 import { syncRecord } from './sync-record';
 
 export interface PipelineState {
@@ -67,7 +73,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
       startedAt,
       finishedAt: null,
       pages: 0,
-      counts: { read: 0, synced: 0, deadLettered: 0, alreadyProcessed: 0 },
+      counts: noRecords(),
       checkpoint: state.checkpoint,
     };
     return { checkpoint: state.checkpoint, checkpointGeneration: state.checkpointGeneration };
@@ -155,11 +161,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
         workflowId: `${recordWorkflowId(pipeline, recordId, deadLetter.version)}-replay-${replays}`,
         args: [{ pipeline, recordId, version: deadLetter.version, settings: state.settings, replays }],
         taskQueue: state.settings.taskQueue,
-        typedSearchAttributes: [
-          { key: pipelineAttribute, value: pipeline },
-          { key: recordIdAttribute, value: recordId },
-          { key: statusAttribute, value: 'processing' },
-        ],
+        typedSearchAttributes: recordAttributes(pipeline, recordId),
       });
       const outcome = await child.result();
       const index = deadLetterIndex(recordId);

@@ -12,6 +12,7 @@ import type { DeadLetter, FailureKind, RecordOutcome, SyncSettings } from '../do
 import type { DestinationActivities } from '../activities/destination';
 import type { SourceActivities } from '../activities/source';
 import { deadLetterSignal, pipelineWorkflowId } from './messages';
+import { retryPolicy } from './retry';
 import { statusAttribute, type RecordStatus } from './search-attributes';
 
 export interface SyncRecordInput {
@@ -74,22 +75,12 @@ export async function syncRecord(input: SyncRecordInput): Promise<RecordOutcome>
   const source = proxyActivities<SourceActivities>({
     taskQueue: settings.taskQueue,
     startToCloseTimeout: '1 minute',
-    retry: {
-      initialInterval: settings.retry.initialIntervalMs,
-      backoffCoefficient: settings.retry.backoffCoefficient,
-      maximumAttempts: settings.retry.maximumAttempts,
-      nonRetryableErrorTypes: [PERMANENT_FAILURE],
-    },
+    retry: retryPolicy(settings),
   });
   const destination = proxyActivities<DestinationActivities>({
     taskQueue: settings.destinationTaskQueue,
     startToCloseTimeout: settings.destinationTimeoutMs + 5_000,
-    retry: {
-      initialInterval: settings.retry.initialIntervalMs,
-      backoffCoefficient: settings.retry.backoffCoefficient,
-      maximumAttempts: settings.retry.maximumAttempts,
-      nonRetryableErrorTypes: [PERMANENT_FAILURE, INVALID_RECORD],
-    },
+    retry: retryPolicy(settings, INVALID_RECORD),
   });
 
   const record = input.record !== undefined ? input.record : await source.fetchAccount(recordId);

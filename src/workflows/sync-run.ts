@@ -21,7 +21,8 @@ import {
   recordWorkflowId,
   runFinishedSignal,
 } from './messages';
-import { pipelineAttribute, recordIdAttribute, statusAttribute } from './search-attributes';
+import { recordAttributes } from './search-attributes';
+import { retryPolicy } from './retry';
 import { syncRecord } from './sync-record';
 
 export interface SyncRunInput {
@@ -63,12 +64,7 @@ export async function syncRun(input: SyncRunInput): Promise<RunSummary> {
   const source = proxyActivities<SourceActivities>({
     taskQueue: settings.taskQueue,
     startToCloseTimeout: '2 minutes',
-    retry: {
-      initialInterval: settings.retry.initialIntervalMs,
-      backoffCoefficient: settings.retry.backoffCoefficient,
-      maximumAttempts: settings.retry.maximumAttempts,
-      nonRetryableErrorTypes: [PERMANENT_FAILURE],
-    },
+    retry: retryPolicy(settings),
   });
 
   showProgress(summary, 'reading');
@@ -160,11 +156,7 @@ async function syncPage(
           taskQueue: settings.taskQueue,
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
           parentClosePolicy: ParentClosePolicy.TERMINATE,
-          typedSearchAttributes: [
-            { key: pipelineAttribute, value: pipeline },
-            { key: recordIdAttribute, value: recordId },
-            { key: statusAttribute, value: 'processing' },
-          ],
+          typedSearchAttributes: recordAttributes(pipeline, recordId),
         });
         const outcome = await handle.result();
         if (outcome.status === 'synced') {
