@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal as proto } from '@temporalio/proto';
 import { checkpointOf } from '../src/domain/checkpoint';
+import { recordWorkflowId } from '../src/workflows/messages';
 import { ensureSchedule, triggerSync } from '../src/schedule';
 import type { SandboxAccount } from '../sandbox/salesforce';
 import { eventually, startSyncEnvironment, startTemporal, type SyncEnvironment } from './harness';
+
+const { EventType } = proto.api.enums.v1;
 
 /** The seed's rule for phones NetSuite rejects: fewer than seven digits. */
 const rejectedPhone = (account: SandboxAccount) =>
@@ -236,6 +240,54 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       assert.equal(summary.counts.deadLettered, 1);
       const letter = (await sync.operations.deadLetters()).find((d) => d.recordId === account.Id);
       assert.equal(letter?.kind, 'retries-exhausted');
+    });
+  });
+
+  describe("the destination's limits", () => {
+    let sync: SyncEnvironment;
+    let stopWorkers: () => Promise<void>;
+    const limit = 3;
+    before(async () => {
+      sync = await startSyncEnvironment({
+        temporal,
+        seedCount: 80,
+        overrides: { NETSUITE_MAX_CONCURRENT_REQUESTS: String(limit) },
+      });
+      stopWorkers = await sync.startWorkers();
+    });
+    after(async () => {
+      await stopWorkers();
+      await sync.teardown();
+    });
+
+    it('keeps NetSuite at its concurrency limit and never over it: no 429s', async () => {
+      // Requests overlap for 40 ms each, and the window lets far more than `limit` records run.
+      sync.netsuite.setFaults({ latencyMs: 40, concurrencyLimit: limit });
+
+      const summary = await sync.runSync();
+
+      assert.equal(summary.counts.read, sync.salesforce.accounts().length);
+      assert.equal(sync.netsuite.stats.byStatus[429] ?? 0, 0, 'NetSuite answered 429');
+      assert.equal(sync.netsuite.stats.maxConcurrent, limit, 'the limit is used, not exceeded');
+      assertNoDuplicates(sync);
+    });
+
+    it("records each upsert in its record's history, inside the record's one workflow task", async () => {
+      const account = liveAccounts(sync).find((a) => !rejectedPhone(a))!;
+      const history = await sync.client.workflow
+        .getHandle(
+          recordWorkflowId(sync.config.pipeline.name, account.Id, checkpointOf(account).systemModstamp),
+        )
+        .fetchHistory();
+      const types = (history.events ?? []).map((event) => EventType[event.eventType ?? 0]);
+
+      assert.equal(types.filter((type) => type === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED').length, 1);
+      assert.ok(!types.includes('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED'), 'no remote activity');
+      const markers = (history.events ?? []).filter(
+        (event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+      );
+      assert.equal(markers.length, 1, 'one local activity marker: the upsert');
+      assert.equal(types.at(-1), 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
     });
   });
 

@@ -4,7 +4,10 @@ import { INVALID_RECORD } from '../domain/failures';
 import { describeIssues, mapAccountToCustomer } from '../domain/mapping';
 import { classified, type FailureDetails } from './failures';
 
-/** Runs on the destination's own task queue, whose worker limits keep NetSuite under its concurrency limit. */
+/**
+ * A local activity of each record workflow (and, for workflows started before that, an activity on
+ * the destination's task queue); the NetSuite client's request limits keep it under NetSuite's.
+ */
 export function createDestinationActivities({ netsuite }: { netsuite: NetSuiteClient }) {
   return {
     /**

@@ -3,6 +3,7 @@ import OAuth from 'oauth-1.0a';
 import type { Method } from 'axios';
 import type { Customer } from '../domain/customer';
 import { classifyHttpStatus, PermanentError, unexpectedResponse, type VendorError } from './errors';
+import { RequestLimits } from './request-limits';
 import { isRecord, parseJson, Transport, type RawResponse } from './transport';
 
 const VENDOR = 'NetSuite';
@@ -18,6 +19,10 @@ export interface NetSuiteSettings {
   tokenId: string;
   tokenSecret: string;
   timeoutMs: number;
+  /** Requests in flight at once from this process (default 5, a standard account's limit). */
+  maxConcurrentRequests?: number;
+  /** Request starts per second from this process; unset for no rate limit. */
+  maxRequestsPerSecond?: number;
 }
 
 /** NetSuite hosts use the account id in lower case with '_' as '-': 1234567_SB1 -> 1234567-sb1. */
@@ -41,9 +46,14 @@ export class NetSuiteClient {
   private readonly transport: Transport;
   private readonly oauth: OAuth;
   private readonly baseUrl: string;
+  private readonly limits: RequestLimits;
 
   constructor(private readonly settings: NetSuiteSettings) {
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
+    this.limits = new RequestLimits({
+      maxConcurrent: settings.maxConcurrentRequests ?? 5,
+      maxPerSecond: settings.maxRequestsPerSecond,
+    });
     this.transport = new Transport(VENDOR, settings.timeoutMs);
     this.oauth = new OAuth({
       consumer: { key: settings.consumerKey, secret: settings.consumerSecret },
@@ -116,23 +126,26 @@ export class NetSuiteClient {
   }
 
   /** Signs each attempt afresh: NetSuite rejects a reused nonce, so retries must never replay a header. */
+  /** Signed once its turn comes, so a request that waited does not carry a stale timestamp. */
   private request(method: Method, url: string, body?: string, headers: Record<string, string> = {}) {
-    const { tokenId, tokenSecret } = this.settings;
-    const signed = this.oauth.authorize({ url, method }, { key: tokenId, secret: tokenSecret });
-    return this.transport.send(
-      {
-        method,
-        url,
-        body,
-        headers: {
-          ...headers,
-          Accept: 'application/json',
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          Authorization: this.oauth.toHeader(signed).Authorization,
+    return this.limits.run(() => {
+      const { tokenId, tokenSecret } = this.settings;
+      const signed = this.oauth.authorize({ url, method }, { key: tokenId, secret: tokenSecret });
+      return this.transport.send(
+        {
+          method,
+          url,
+          body,
+          headers: {
+            ...headers,
+            Accept: 'application/json',
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            Authorization: this.oauth.toHeader(signed).Authorization,
+          },
         },
-      },
-      this.secrets(),
-    );
+        this.secrets(),
+      );
+    });
   }
 
   private failure(response: RawResponse) {
