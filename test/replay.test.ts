@@ -16,8 +16,17 @@ const directory = path.join(__dirname, 'histories');
 const histories = readdirSync(directory).filter((file) => file.endsWith('.json'));
 
 describe('recorded histories replay against the current workflow code', () => {
-  it('covers the happy path, a dead letter, a replay and continue-as-new', () => {
-    for (const kind of ['continues-as-new', 'last-page', 'synced', 'dead-lettered', 'replayed', 'pipeline']) {
+  it('covers the happy path, a dead letter, a replay and continue-as-new, before and after the local-activity upsert', () => {
+    for (const kind of [
+      'continues-as-new',
+      'last-page',
+      'synced',
+      'dead-lettered',
+      'replayed',
+      'pipeline',
+      'synced-remote-activity',
+      'dead-lettered-remote-activity',
+    ]) {
       assert.ok(
         histories.some((file) => file.includes(kind)),
         `no recorded history for ${kind}`,
