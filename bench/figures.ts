@@ -81,6 +81,36 @@ export interface RecordSyncFigures {
   worker: { peakRssMb: number; medianRssFirstThirdMb: number; medianRssLastThirdMb: number };
   /** CPU cores busy on average during the sync (CPU seconds ÷ wall seconds). */
   coresBusy: { worker: number; server: number; sandboxesAndBench: number; otherProcesses: number };
+  /** Where a sampled record's time goes, p50 ms per step, from server event times. */
+  recordSteps: RecordSteps;
+}
+
+export interface RecordSteps {
+  /** The run's start request → the record workflow exists (the server's transfer queue). */
+  startRequestedToStarted: number;
+  /** → a worker picks up its workflow task (matching, pollers). */
+  startedToTaskPickedUp: number;
+  /** → that task completes: the workflow code and the upsert inside it. */
+  taskDuration: number;
+  /** The record workflow closes → its run learns of it. */
+  closedToRunNotified: number;
+}
+
+function recordSteps(m: RecordSyncMeasurement): RecordSteps {
+  const steps = m.childHistories.flatMap(({ workflowId, timeline }) => {
+    const request = m.childRequests.get(workflowId);
+    return request?.completedAt === undefined
+      ? []
+      : [{ ...timeline, ...request, completedAt: request.completedAt }];
+  });
+  const p50 = (step: (s: (typeof steps)[number]) => number) =>
+    round(median(steps.map(step).filter((value) => Number.isFinite(value))), 0);
+  return {
+    startRequestedToStarted: p50((s) => s.startedAt - s.initiatedAt),
+    startedToTaskPickedUp: p50((s) => s.firstTaskStartedAt - s.startedAt),
+    taskDuration: p50((s) => s.firstTaskCompletedAt - s.firstTaskStartedAt),
+    closedToRunNotified: p50((s) => s.completedAt - s.closedAt),
+  };
 }
 
 export function recordSyncFigures(
@@ -134,5 +164,6 @@ export function recordSyncFigures(
       sandboxesAndBench: round(m.cpu.sandboxesAndBench / m.seconds, 2),
       otherProcesses: round(m.cpu.otherProcesses / m.seconds, 2),
     },
+    recordSteps: recordSteps(m),
   };
 }

@@ -12,6 +12,8 @@ export interface HistorySize {
   workflowId: string;
   events: number;
   bytes: number;
+  /** Server times (ms since the epoch) of the run's milestones; NaN where it has none. */
+  timeline: { startedAt: number; firstTaskStartedAt: number; firstTaskCompletedAt: number; closedAt: number };
 }
 
 export interface RunPage {
@@ -25,13 +27,26 @@ export interface RunChain {
   pages: RunPage[];
   histories: HistorySize[];
   childWorkflowIds: string[];
+  /** When the run asked for each record workflow, and when it learnt that it had completed. */
+  children: Map<string, { initiatedAt: number; completedAt?: number }>;
 }
 
 function sizeOf(workflowId: string, history: History): HistorySize {
+  const events = history.events ?? [];
+  const timeOf = (type: number) => {
+    const event = events.find((e) => e.eventType === type);
+    return event ? tsToMs(event.eventTime) : NaN;
+  };
   return {
     workflowId,
-    events: history.events?.length ?? 0,
+    events: events.length,
     bytes: temporal.api.history.v1.History.encode(history).finish().length,
+    timeline: {
+      startedAt: timeOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED),
+      firstTaskStartedAt: timeOf(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED),
+      firstTaskCompletedAt: timeOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+      closedAt: events.length > 0 ? tsToMs(events[events.length - 1].eventTime) : NaN,
+    },
   };
 }
 
@@ -42,7 +57,7 @@ export async function readRunChain(
   firstRunId: string,
   recordIdOf: (childWorkflowId: string) => string,
 ): Promise<RunChain> {
-  const chain: RunChain = { pages: [], histories: [], childWorkflowIds: [] };
+  const chain: RunChain = { pages: [], histories: [], childWorkflowIds: [], children: new Map() };
   let runId: string | undefined = firstRunId;
   while (runId) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -60,7 +75,12 @@ export async function readRunChain(
       } else if (event.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) {
         const childId = event.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
         chain.childWorkflowIds.push(childId);
+        chain.children.set(childId, { initiatedAt: tsToMs(event.eventTime) });
         page.recordIds.push(recordIdOf(childId));
+      } else if (event.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED) {
+        const childId = event.childWorkflowExecutionCompletedEventAttributes!.workflowExecution!.workflowId!;
+        const child = chain.children.get(childId);
+        if (child) child.completedAt = tsToMs(event.eventTime);
       } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW) {
         runId = event.workflowExecutionContinuedAsNewEventAttributes!.newExecutionRunId ?? undefined;
       }

@@ -30,6 +30,8 @@ export interface RecordSyncMeasurement {
   runHistories: HistorySize[];
   pipelineHistory: HistorySize;
   childHistories: HistorySize[];
+  /** For the sampled record workflows: when their run asked for them and learnt they completed. */
+  childRequests: Map<string, { initiatedAt: number; completedAt?: number }>;
   memory: MemorySample[];
   /** CPU seconds used during the sync, per process. */
   cpu: { worker: number; server: number; sandboxesAndBench: number; otherProcesses: number };
@@ -57,7 +59,10 @@ export async function measureRecordSync(
     ...settings.extraEnvironment,
   };
   const worker = await startWorkerProcess(environment, bench.workDir, settings);
-  let measured: Omit<RecordSyncMeasurement, 'runHistories' | 'pipelineHistory' | 'childHistories' | 'pages'>;
+  let measured: Omit<
+    RecordSyncMeasurement,
+    'runHistories' | 'pipelineHistory' | 'childHistories' | 'pages' | 'childRequests'
+  >;
   const workflowId = `${pipeline}-run`;
   let firstRunId: string;
   try {
@@ -118,6 +123,7 @@ export async function measureRecordSync(
   return {
     ...measured,
     pages: chain.pages,
+    childRequests: chain.children,
     runHistories: chain.histories,
     pipelineHistory,
     childHistories: await historySizes(bench.client, sample.slice(0, settings.historySample)),

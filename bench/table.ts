@@ -32,6 +32,10 @@ const ROWS = [
   'cores busy: server',
   'cores busy: sandboxes+bench',
   'cores busy: other processes',
+  'a record, p50 (ms): start asked → started',
+  '  started → task picked up',
+  '  task (workflow + upsert)',
+  '  closed → run notified',
 ];
 
 function baselineColumn(b: BaselineFigures, latencyMs: number): Column {
@@ -75,6 +79,10 @@ function recordSyncColumn(r: RecordSyncFigures, baseline: BaselineFigures | null
       'cores busy: server': String(r.coresBusy.server),
       'cores busy: sandboxes+bench': String(r.coresBusy.sandboxesAndBench),
       'cores busy: other processes': String(r.coresBusy.otherProcesses),
+      'a record, p50 (ms): start asked → started': String(r.recordSteps.startRequestedToStarted),
+      '  started → task picked up': String(r.recordSteps.startedToTaskPickedUp),
+      '  task (workflow + upsert)': String(r.recordSteps.taskDuration),
+      '  closed → run notified': String(r.recordSteps.closedToRunNotified),
     },
   };
 }
