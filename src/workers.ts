@@ -50,7 +50,8 @@ export async function createWorkers(
     maxConcurrentLocalActivityExecutions: config.netsuite.maxConcurrentRequests,
     // Every record workflow is new and does all its work in its first workflow task, which comes
     // from the task queue itself rather than this worker's sticky queue: the SDK's default ratio
-    // (0.2) leaves 2 of 10 pollers there, which capped the rate (34 -> 43 records/s, bench/README.md).
+    // (0.2) leaves 2 of 10 pollers there, which capped the rate (33.7 -> 46.0 records/s; see the
+    // README's benchmark results).
     nonStickyToStickyPollRatio: 0.8,
   });
   const destination = await Worker.create({

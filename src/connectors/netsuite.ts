@@ -125,8 +125,10 @@ export class NetSuiteClient {
     return `${this.baseUrl}/record/v1/customer/eid:${externalId}`;
   }
 
-  /** Signs each attempt afresh: NetSuite rejects a reused nonce, so retries must never replay a header. */
-  /** Signed once its turn comes, so a request that waited does not carry a stale timestamp. */
+  /**
+   * Signs each attempt afresh (NetSuite rejects a reused nonce, so retries must never replay a
+   * header), and only once the request limits let it go, so its timestamp is never stale.
+   */
   private request(method: Method, url: string, body?: string, headers: Record<string, string> = {}) {
     return this.limits.run(() => {
       const { tokenId, tokenSecret } = this.settings;

