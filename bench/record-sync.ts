@@ -30,7 +30,7 @@ export interface RecordSyncMeasurement {
   runHistories: HistorySize[];
   pipelineHistory: HistorySize;
   childHistories: HistorySize[];
-  /** For the sampled record workflows: when their run asked for them and learnt they completed. */
+  /** For every record workflow: when its run asked for it and learnt that it had completed. */
   childRequests: Map<string, { initiatedAt: number; completedAt?: number }>;
   memory: MemorySample[];
   /** CPU seconds used during the sync, per process. */
