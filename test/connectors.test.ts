@@ -298,6 +298,7 @@ describe('NetSuiteClient', () => {
       ...ns,
       baseUrl: `${sandbox.url}/services/rest`,
       timeoutMs: 2000,
+      maxConcurrentRequests: 5,
       ...overrides,
     });
   }

@@ -19,8 +19,8 @@ export interface NetSuiteSettings {
   tokenId: string;
   tokenSecret: string;
   timeoutMs: number;
-  /** Requests in flight at once from this process (default 5, a standard account's limit). */
-  maxConcurrentRequests?: number;
+  /** Requests in flight at once from this process. */
+  maxConcurrentRequests: number;
   /** Request starts per second from this process; unset for no rate limit. */
   maxRequestsPerSecond?: number;
 }
@@ -51,7 +51,7 @@ export class NetSuiteClient {
   constructor(private readonly settings: NetSuiteSettings) {
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
     this.limits = new RequestLimits({
-      maxConcurrent: settings.maxConcurrentRequests ?? 5,
+      maxConcurrent: settings.maxConcurrentRequests,
       maxPerSecond: settings.maxRequestsPerSecond,
     });
     this.transport = new Transport(VENDOR, settings.timeoutMs);
