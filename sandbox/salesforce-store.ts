@@ -5,7 +5,7 @@ import {
   STANDARD_ACCOUNT_FIELDS,
   type SandboxAccount,
 } from './account';
-import { formatSalesforceDatetime, parseSalesforceDatetime } from './datetime';
+import { formatSalesforceDatetime, parseSalesforceDatetime, parseSoqlDatetime } from './datetime';
 import type { Prng } from './prng';
 import { newAccountId, seedAccounts } from './seed';
 import type { AccountQuery } from './soql';
@@ -84,11 +84,7 @@ export class AccountStore {
   /** One write for all: every account gets the same new SystemModstamp, as a data-loader run does. */
   touch(ids: string[], fields: Partial<SandboxAccount> = {}): void {
     checkWritable(fields);
-    const targets = ids.map((id) => {
-      const account = this.byId.get(id);
-      if (!account) throw new Error(`no account with Id ${id}`);
-      return account;
-    });
+    const targets = this.existing(ids);
     const stamp = this.stamp();
     for (const account of targets) Object.assign(account, fields, stamp);
   }
@@ -98,10 +94,27 @@ export class AccountStore {
     this.touch([id], { IsDeleted: true });
   }
 
-  /** Matching rows in (SystemModstamp, Id) order, projected to the selected fields. */
-  query(q: AccountQuery, includeDeleted: boolean): Record<string, unknown>[] {
+  /**
+   * A change committed by a transaction that started at `stampedAt` and commits only now: the rows
+   * carry that past stamp, so a reader whose checkpoint has already passed it never sees them again
+   * unless it re-reads behind its checkpoint (Salesforce's replication API has latestDateCovered for
+   * this). `stampedAt` is any SOQL datetime form, no later than the org's present.
+   */
+  commitLate(ids: string[], fields: Partial<SandboxAccount>, stampedAt: string): void {
+    checkWritable(fields);
+    const ms = parseSoqlDatetime(stampedAt);
+    if (ms === undefined) throw new Error(`stampedAt is not a datetime: ${stampedAt}`);
+    if (ms > Math.max(Date.now(), this.lastWriteMs)) throw new Error('stampedAt must not be in the future');
+    const targets = this.existing(ids);
+    const stamp = formatSalesforceDatetime(ms);
+    for (const account of targets)
+      Object.assign(account, fields, { SystemModstamp: stamp, LastModifiedDate: stamp });
+  }
+
+  /** Ids of the matching rows in (SystemModstamp, Id) order: what a query fixes when it runs. */
+  queryIds(q: AccountQuery, includeDeleted: boolean): string[] {
     const after = q.after && { stamp: formatSalesforceDatetime(q.after.modstampMs), id: q.after.id };
-    const rows = [...this.byId.values()]
+    return [...this.byId.values()]
       .filter((a) => includeDeleted || !a.IsDeleted)
       .filter(
         (a) =>
@@ -110,8 +123,23 @@ export class AccountStore {
           (after.id !== undefined && a.SystemModstamp === after.stamp && a.Id > after.id),
       )
       .sort(compareAccounts)
-      .slice(0, q.limit);
-    return rows.map((a) => Object.fromEntries(q.fields.map((f) => [f, a[f] ?? null])));
+      .slice(0, q.limit)
+      .map((a) => a.Id);
+  }
+
+  /** The row's current values of `fields`, soft-deleted or not; undefined once it no longer exists. */
+  project(id: string, fields: readonly string[]): Record<string, unknown> | undefined {
+    const account = this.byId.get(id);
+    return account && Object.fromEntries(fields.map((f) => [f, account[f] ?? null]));
+  }
+
+  /** All or nothing: an unknown id fails the whole write before any row changes. */
+  private existing(ids: string[]): SandboxAccount[] {
+    return ids.map((id) => {
+      const account = this.byId.get(id);
+      if (!account) throw new Error(`no account with Id ${id}`);
+      return account;
+    });
   }
 
   /** Salesforce stamps are strictly increasing per write, even within one millisecond. */

@@ -5,7 +5,7 @@ import { SANDBOX_CREDENTIALS } from './credentials';
 import { delay, isPlainObject, listen, readBody, readJson, sendEmpty, sendJson } from './http';
 import { requestToken } from './salesforce-oauth';
 import { AccountStore } from './salesforce-store';
-import { parseAccountQuery, SoqlError } from './soql';
+import { parseAccountQuery, SoqlError, type AccountQuery } from './soql';
 
 export type { SandboxAccount } from './account';
 
@@ -21,17 +21,40 @@ export interface SalesforceSandboxOptions {
   seedCount?: number;
   seed?: number;
   latencyMs?: number;
+  /** What later pages of a query serve; 'current' (the default) is what Salesforce does. */
+  pageValues?: PageValues;
 }
+
+/**
+ * A query's locator fixes its rows (ids and order) when it runs, but Salesforce reads their field
+ * values, SystemModstamp included, when each page is fetched ("gathers all the IDs and creates a
+ * server-side cursor"): a page can carry changes made after the query started. 'current' does the
+ * same; 'snapshot' freezes whole rows at query time, which real Salesforce never promises.
+ */
+export type PageValues = 'current' | 'snapshot';
 
 export interface SalesforceFaults {
   latencyMs: number;
-  /** The next N data API calls answer 403 REQUEST_LIMIT_EXCEEDED. */
+  /** The next N data API calls answer 403 REQUEST_LIMIT_EXCEEDED (TotalRequests), usage over the limit. */
   requestLimitExceeded: number;
+  /** The next N data API calls answer 403 REQUEST_LIMIT_EXCEEDED (ConcurrentRequests). */
+  concurrentRequestsExceeded: number;
   /** The next N data API calls answer 500. */
   serverErrors: number;
   /** The next N query pages answer 200 with a truncated, non-JSON body. */
   malformedPages: number;
+  /** Applies to queries run from now on; a query in progress keeps its mode. */
+  pageValues: PageValues;
 }
+
+type CountFault = Exclude<keyof SalesforceFaults, 'pageValues'>;
+const COUNT_FAULTS: readonly CountFault[] = [
+  'latencyMs',
+  'requestLimitExceeded',
+  'concurrentRequestsExceeded',
+  'serverErrors',
+  'malformedPages',
+];
 
 export interface SalesforceStats {
   tokenRequests: number;
@@ -55,6 +78,11 @@ export interface SalesforceSandbox {
   touchAccounts(ids: string[], fields?: Partial<SandboxAccount>): void;
   /** Soft delete: IsDeleted=true, bumps SystemModstamp. */
   deleteAccount(id: string): void;
+  /**
+   * A long transaction that started at `stampedAt` (past, any SOQL datetime form) commits now:
+   * the changes become visible from now on, stamped SystemModstamp = LastModifiedDate = stampedAt.
+   */
+  commitLate(ids: string[], fields: Partial<SandboxAccount>, stampedAt: string): void;
   setFaults(f: Partial<SalesforceFaults>): void;
   /** Invalidates every issued token: data calls then answer 401 INVALID_SESSION_ID. */
   expireTokens(): void;
@@ -70,10 +98,14 @@ type StartOptions = SalesforceSandboxOptions & {
   publicKey?: string;
 };
 
-interface QuerySnapshot {
+interface QueryCursor {
   version: string;
   batchSize: number;
-  records: Record<string, unknown>[];
+  fields: string[];
+  /** Fixed when the query ran: later writes neither add, remove nor reorder rows. */
+  ids: string[];
+  /** 'snapshot' mode only: the rows' values as they were when the query ran. */
+  rows?: Record<string, unknown>[];
 }
 
 type SalesforceError = { message: string; errorCode: string; fields?: string[] };
@@ -86,6 +118,11 @@ const NOT_FOUND: SalesforceError = {
   message: 'The requested resource does not exist',
 };
 
+/** Salesforce sends this on every REST API response, errors included. */
+function limitInfo(usage: number): Record<string, string> {
+  return { 'Sforce-Limit-Info': `api-usage=${usage}/${API_LIMIT}` };
+}
+
 function batchSizeOf(req: IncomingMessage): number {
   const match = /batchSize\s*=\s*(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
   return match ? Math.min(2000, Math.max(200, Number(match[1]))) : 2000;
@@ -96,8 +133,10 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
   const initialFaults: SalesforceFaults = {
     latencyMs: opts.latencyMs ?? 0,
     requestLimitExceeded: 0,
+    concurrentRequestsExceeded: 0,
     serverErrors: 0,
     malformedPages: 0,
+    pageValues: opts.pageValues ?? 'current',
   };
   const store = new AccountStore(opts.seedCount ?? 500, opts.seed ?? 42);
   let faults = { ...initialFaults };
@@ -105,7 +144,7 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
   let apiUsage = 0;
   const tokens = new Set<string>();
   // Insertion-ordered, so the first key is the oldest locator to drop.
-  const locators = new Map<string, QuerySnapshot>();
+  const locators = new Map<string, QueryCursor>();
   let url = '';
 
   function countError(code: string): void {
@@ -122,20 +161,38 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
     sendJson(res, status, [{ fields: [], ...error }], headers);
   }
 
+  /** The page's rows as Salesforce serves them, read from the store now unless the cursor froze them. */
+  function pageRecords(cursor: QueryCursor, offset: number, end: number): Record<string, unknown>[] {
+    // A row gone from the store (only a reset does that) has nothing left to serve: skip it.
+    const rows =
+      cursor.rows?.slice(offset, end) ??
+      cursor.ids.slice(offset, end).flatMap((id): Record<string, unknown>[] => {
+        const row = store.project(id, cursor.fields);
+        return row ? [row] : [];
+      });
+    return rows.map((row) => ({
+      attributes: {
+        type: 'Account',
+        url: `/services/data/v${cursor.version}/sobjects/Account/${String(row.Id ?? '')}`,
+      },
+      ...row,
+    }));
+  }
+
   function sendPage(
     res: ServerResponse,
     locator: string,
     offset: number,
     headers: Record<string, string>,
   ): void {
-    const snapshot = locators.get(locator) as QuerySnapshot;
-    const end = offset + snapshot.batchSize;
-    const done = end >= snapshot.records.length;
+    const cursor = locators.get(locator) as QueryCursor;
+    const end = offset + cursor.batchSize;
+    const done = end >= cursor.ids.length;
     const body = {
-      totalSize: snapshot.records.length,
+      totalSize: cursor.ids.length,
       done,
-      ...(done ? {} : { nextRecordsUrl: `/services/data/v${snapshot.version}/query/${locator}-${end}` }),
-      records: snapshot.records.slice(offset, end),
+      ...(done ? {} : { nextRecordsUrl: `/services/data/v${cursor.version}/query/${locator}-${end}` }),
+      records: pageRecords(cursor, offset, end),
     };
     stats.pages += 1;
     if (faults.malformedPages > 0) {
@@ -158,23 +215,21 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
     headers: Record<string, string>,
   ): void {
     stats.queries += 1;
-    let rows: Record<string, unknown>[];
+    let parsed: AccountQuery;
     try {
-      rows = store.query(parseAccountQuery(soql, store.columns()), all);
+      parsed = parseAccountQuery(soql, store.columns());
     } catch (err) {
       if (!(err instanceof SoqlError)) throw err;
       return sendErrors(res, 400, { errorCode: err.errorCode, message: err.message }, headers);
     }
-    // The result is a snapshot: later writes must not shift the pages of a query in progress.
-    const records = rows.map((row) => ({
-      attributes: {
-        type: 'Account',
-        url: `/services/data/v${version}/sobjects/Account/${String(row.Id ?? '')}`,
-      },
-      ...row,
-    }));
+    // The ids are fixed now, so later writes never shift the pages of a query in progress.
+    const ids = store.queryIds(parsed, all);
+    const cursor: QueryCursor = { version, batchSize: batchSizeOf(req), fields: parsed.fields, ids };
+    if (faults.pageValues === 'snapshot') {
+      cursor.rows = ids.map((id) => store.project(id, parsed.fields) as Record<string, unknown>);
+    }
     const locator = `01g${randomBytes(12).toString('base64url').replace(/[-_]/g, '0').slice(0, 15)}`;
-    locators.set(locator, { version, batchSize: batchSizeOf(req), records });
+    locators.set(locator, cursor);
     if (locators.size > MAX_LOCATORS) locators.delete(locators.keys().next().value as string);
     sendPage(res, locator, 0, headers);
   }
@@ -186,7 +241,7 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
     query: URLSearchParams,
   ): Promise<void> {
     apiUsage += 1;
-    const headers = { 'Sforce-Limit-Info': `api-usage=${apiUsage}/${API_LIMIT}` };
+    const headers = limitInfo(apiUsage);
     await delay(faults.latencyMs);
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!bearer || !tokens.has(bearer[1])) {
@@ -202,12 +257,18 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
     const [, version, resource] = route;
     if (faults.requestLimitExceeded > 0) {
       faults.requestLimitExceeded -= 1;
+      // Salesforce only refuses TotalRequests once usage has passed the limit, and says so.
       return sendErrors(
         res,
         403,
         { errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' },
-        headers,
+        limitInfo(Math.max(apiUsage, API_LIMIT + 1)),
       );
+    }
+    if (faults.concurrentRequestsExceeded > 0) {
+      faults.concurrentRequestsExceeded -= 1;
+      const message = 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.';
+      return sendErrors(res, 403, { errorCode: 'REQUEST_LIMIT_EXCEEDED', message }, headers);
     }
     if (faults.serverErrors > 0) {
       faults.serverErrors -= 1;
@@ -231,8 +292,8 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
     if (nextPage) {
       const [, locator, offsetText] = nextPage;
       const offset = Number(offsetText);
-      const snapshot = locators.get(locator);
-      if (!snapshot || offset <= 0 || offset >= snapshot.records.length) {
+      const cursor = locators.get(locator);
+      if (!cursor || offset <= 0 || offset >= cursor.ids.length) {
         return sendErrors(
           res,
           400,
@@ -287,6 +348,15 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
         sandbox.touchAccounts(body.ids.map(String), isPlainObject(body.fields) ? body.fields : {});
         return sendEmpty(res, 204);
       }
+      if (route === 'POST /accounts/commit-late') {
+        if (!Array.isArray(body.ids)) return sendJson(res, 400, { error: 'ids must be an array' });
+        if (typeof body.stampedAt !== 'string') {
+          return sendJson(res, 400, { error: 'stampedAt must be a datetime string' });
+        }
+        const fields = isPlainObject(body.fields) ? body.fields : {};
+        sandbox.commitLate(body.ids.map(String), fields, body.stampedAt);
+        return sendEmpty(res, 204);
+      }
       if (idMatch) {
         const id = decodeURIComponent(idMatch[2]);
         if (!store.get(id)) return sendJson(res, 404, { error: `no account with Id ${id}` });
@@ -334,11 +404,19 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
     updateAccount: (id, fields) => store.update(id, fields),
     touchAccounts: (ids, fields) => store.touch(ids, fields),
     deleteAccount: (id) => store.delete(id),
+    commitLate: (ids, fields, stampedAt) => store.commitLate(ids, fields, stampedAt),
     setFaults: (f) => {
-      // Only known numeric keys: the admin API passes client JSON straight through.
-      for (const key of Object.keys(initialFaults) as (keyof SalesforceFaults)[]) {
-        if (typeof f[key] === 'number' && Number.isFinite(f[key])) faults[key] = f[key];
+      // Only known keys and values: the admin API passes client JSON straight through. Checked
+      // before anything changes, so a refused call leaves every fault as it was.
+      const { pageValues } = f;
+      if (pageValues !== undefined && pageValues !== 'current' && pageValues !== 'snapshot') {
+        throw new Error("pageValues must be 'current' or 'snapshot'");
       }
+      for (const key of COUNT_FAULTS) {
+        const value = f[key];
+        if (typeof value === 'number' && Number.isFinite(value)) faults[key] = value;
+      }
+      if (pageValues) faults.pageValues = pageValues;
     },
     expireTokens: () => tokens.clear(),
     get stats() {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
 import { SANDBOX_CREDENTIALS } from '../sandbox/credentials';
+import { formatSalesforceDatetime, parseSalesforceDatetime } from '../sandbox/datetime';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
 
 const creds = SANDBOX_CREDENTIALS.salesforce;
@@ -67,6 +68,19 @@ async function queryAllPages(soql: string, kind = 'query', batchSize = 200): Pro
   }
 }
 
+/** The first page of a query in pages of 200. */
+async function firstPage(soql: string, kind = 'query'): Promise<QueryPage> {
+  const res = await query(soql, kind, { 'Sforce-Query-Options': 'batchSize=200' });
+  assert.equal(res.status, 200);
+  return (await res.json()) as QueryPage;
+}
+
+async function nextPage(page: QueryPage): Promise<QueryPage> {
+  const res = await get(page.nextRecordsUrl as string);
+  assert.equal(res.status, 200);
+  return (await res.json()) as QueryPage;
+}
+
 async function errorCode(res: Response): Promise<string> {
   const body = (await res.json()) as { errorCode: string }[];
   assert.ok(Array.isArray(body), 'Salesforce errors are arrays');
@@ -74,6 +88,9 @@ async function errorCode(res: Response): Promise<string> {
 }
 
 const SELECT = 'SELECT Id, Name, SystemModstamp FROM Account';
+
+/** A SOQL datetime literal. */
+const iso = (ms: number) => new Date(ms).toISOString();
 const ORDER = 'ORDER BY SystemModstamp, Id';
 
 /** The seeded stamp shared by the most accounts. */
@@ -263,25 +280,76 @@ describe('salesforce sandbox: SOQL', () => {
     assert.equal(sf.stats.pages, 3);
   });
 
-  it('later writes do not shift the pages of a query in progress', async () => {
-    let res = await query(`${SELECT} ${ORDER}`, 'query', { 'Sforce-Query-Options': 'batchSize=200' });
-    const first = (await res.json()) as QueryPage;
+  it('a query fixes its rows and their order; later pages serve current values (the default)', async () => {
+    const soql = `SELECT Id, Name, IsDeleted, SystemModstamp FROM Account ${ORDER}`;
+    const first = await firstPage(soql);
     const before = sf.accounts();
-    // Move an account from a later page to the end and delete one: the snapshot must not change.
-    sf.updateAccount(before[450].Id, { Name: 'moved' });
+    // Edit a row of page 2 (its new stamp sorts last), delete one, and add a row the query would match.
+    const edited = sf.updateAccount(before[250].Id, { Name: 'edited' });
     sf.deleteAccount(before[300].Id);
-    res = await get(first.nextRecordsUrl as string);
-    const second = (await res.json()) as QueryPage;
+    const added = sf.createAccount({ Name: 'added after the query ran' });
+
+    const second = await nextPage(first);
     assert.deepEqual(
       second.records.map((r) => r.Id),
       before.slice(200, 400).map((a) => a.Id),
     );
-    const third = (await (await get(second.nextRecordsUrl as string)).json()) as QueryPage;
-    assert.equal(third.records.find((r) => r.Id === before[450].Id)?.Name, before[450].Name);
+    const row = second.records[50];
+    assert.equal(row.Name, 'edited');
+    assert.equal(row.SystemModstamp, edited.SystemModstamp);
+    assert.ok((row.SystemModstamp as string) > before[499].SystemModstamp, 'served out of stamp order');
+    assert.equal(second.records[100].IsDeleted, true, 'a row deleted since is served as it is now');
+    const third = await nextPage(second);
+    assert.deepEqual(
+      third.records.map((r) => r.Id),
+      before.slice(400).map((a) => a.Id),
+    );
+    assert.ok(!third.records.some((r) => r.Id === added.Id));
+    assert.deepEqual(
+      [first, second, third].map((p) => p.totalSize),
+      [500, 500, 500],
+    );
 
-    res = await get('/services/data/v60.0/query/01gAAAAAAAAAAAAAAA-200');
+    const res = await get('/services/data/v60.0/query/01gAAAAAAAAAAAAAAA-200');
     assert.equal(res.status, 400);
     assert.equal(await errorCode(res), 'INVALID_QUERY_LOCATOR');
+  });
+
+  it("pageValues 'snapshot' serves the values as of query time; a query keeps the mode it ran in", async () => {
+    const soql = `${SELECT} ${ORDER}`;
+    sf.setFaults({ pageValues: 'snapshot' });
+    const frozen = await firstPage(soql);
+    sf.setFaults({ pageValues: 'current' });
+    const live = await firstPage(soql);
+    const before = sf.accounts();
+    const edited = sf.updateAccount(before[250].Id, { Name: 'edited' });
+
+    const frozenRow = (await nextPage(frozen)).records[50];
+    assert.deepEqual(
+      [frozenRow.Id, frozenRow.Name, frozenRow.SystemModstamp],
+      [before[250].Id, before[250].Name, before[250].SystemModstamp],
+    );
+    const liveRow = (await nextPage(live)).records[50];
+    assert.deepEqual(
+      [liveRow.Id, liveRow.Name, liveRow.SystemModstamp],
+      [edited.Id, 'edited', edited.SystemModstamp],
+    );
+
+    // A start option; reset() goes back to it; the admin API refuses an unknown mode, changing nothing.
+    const other = await startSalesforceSandbox({ seedCount: 10, pageValues: 'snapshot' });
+    try {
+      const postFaults = (body: unknown) =>
+        fetch(`${other.url}/__admin/faults`, { method: 'POST', body: JSON.stringify(body) });
+      other.setFaults({ pageValues: 'current' });
+      other.reset();
+      const faults = (await (await postFaults({})).json()) as Record<string, unknown>;
+      assert.equal(faults.pageValues, 'snapshot');
+      const refused = await postFaults({ pageValues: 'bogus', serverErrors: 3 });
+      assert.equal(refused.status, 400);
+      assert.deepEqual(await (await postFaults({})).json(), faults);
+    } finally {
+      await other.close();
+    }
   });
 
   it('batchSize is clamped to 200..2000, default 2000', async () => {
@@ -375,6 +443,55 @@ describe('salesforce sandbox: SOQL', () => {
   });
 });
 
+describe('salesforce sandbox: late commits', () => {
+  const idsAfter = async (ms: number) =>
+    (await queryAllPages(`SELECT Id FROM Account WHERE SystemModstamp > ${iso(ms)} ${ORDER}`)).flatMap((p) =>
+      p.records.map((r) => r.Id),
+    );
+
+  it('commitLate: visible from now on, stamped in the past, to queries starting before the stamp only', async () => {
+    const lastMs = parseSalesforceDatetime(sf.accounts().at(-1)?.SystemModstamp as string);
+    const stampedMs = lastMs + 1000;
+    const late = sf.accounts().slice(0, 2);
+    assert.deepEqual(await idsAfter(stampedMs - 500), []);
+
+    sf.commitLate(
+      late.map((a) => a.Id),
+      { Name: 'Committed Late' },
+      iso(stampedMs),
+    );
+    // A reader whose checkpoint is already past the stamp never sees them; one behind it does.
+    assert.deepEqual(await idsAfter(stampedMs + 500), []);
+    assert.deepEqual(await idsAfter(stampedMs - 500), late.map((a) => a.Id).sort());
+    const soql = `SELECT Id, Name, LastModifiedDate, SystemModstamp FROM Account WHERE SystemModstamp > ${iso(stampedMs - 1)} ${ORDER}`;
+    const [row] = (await queryAllPages(soql)).flatMap((p) => p.records);
+    const stamp = formatSalesforceDatetime(stampedMs);
+    assert.deepEqual([row.Name, row.LastModifiedDate, row.SystemModstamp], ['Committed Late', stamp, stamp]);
+    // Later ordinary writes still get stamps of the present.
+    assert.ok(sf.updateAccount(late[0].Id, {}).SystemModstamp > stamp);
+
+    const before = sf.accounts();
+    assert.throws(() => sf.commitLate([late[1].Id], {}, iso(Date.now() + 60_000)), /future/);
+    assert.throws(() => sf.commitLate([late[1].Id], {}, 'yesterday'), /not a datetime/);
+    assert.throws(() => sf.commitLate([late[1].Id, '001nope'], { Name: 'x' }, iso(stampedMs)), /001nope/);
+    assert.throws(() => sf.commitLate([late[1].Id], { SystemModstamp: stamp }, iso(stampedMs)));
+    assert.deepEqual(sf.accounts(), before);
+  });
+
+  it('commitLate over the admin API', async () => {
+    const admin = (body: unknown) =>
+      fetch(`${sf.url}/__admin/accounts/commit-late`, { method: 'POST', body: JSON.stringify(body) });
+    const id = sf.accounts()[0].Id;
+    const stampedAt = '2026-03-01T12:00:00.000+0000';
+    assert.equal((await admin({ ids: [id], fields: { Phone: '+1 415 555 0199' }, stampedAt })).status, 204);
+    const account = sf.accounts().find((a) => a.Id === id);
+    assert.deepEqual([account?.Phone, account?.SystemModstamp], ['+1 415 555 0199', stampedAt]);
+    assert.equal((await admin({ ids: [id] })).status, 400);
+    assert.equal((await admin({ ids: id, stampedAt })).status, 400);
+    assert.equal((await admin({ ids: [id], stampedAt: iso(Date.now() + 60_000) })).status, 400);
+  });
+});
+
 describe('salesforce sandbox: faults', () => {
   it('request limit, server errors, malformed pages and latency', async () => {
     const soql = `${SELECT} ${ORDER}`;
@@ -397,6 +514,55 @@ describe('salesforce sandbox: faults', () => {
     const started = Date.now();
     await (await get(`/services/data/v60.0/sobjects/Account/${sf.accounts()[0].Id}`)).json();
     assert.ok(Date.now() - started >= 140);
+  });
+
+  it('Sforce-Limit-Info on every data response; request-limit faults say which limit, usage over it', async () => {
+    const usage = (res: Response) => res.headers.get('sforce-limit-info');
+    const soql = `${SELECT} ${ORDER}`;
+    sf.setFaults({ requestLimitExceeded: 1, concurrentRequestsExceeded: 1 });
+    let res = await query(soql);
+    assert.equal(res.status, 403);
+    assert.equal(usage(res), 'api-usage=15001/15000');
+    assert.deepEqual(await res.json(), [
+      { fields: [], errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' },
+    ]);
+    res = await query(soql);
+    assert.equal(res.status, 403);
+    assert.equal(usage(res), 'api-usage=2/15000');
+    const [concurrent] = (await res.json()) as { errorCode: string; message: string }[];
+    assert.equal(concurrent.errorCode, 'REQUEST_LIMIT_EXCEEDED');
+    assert.match(concurrent.message, /^ConcurrentRequests .*Limit exceeded\.$/);
+
+    sf.setFaults({ serverErrors: 1, malformedPages: 1 });
+    const responses = [
+      await query(soql),
+      await query(soql),
+      await fetch(`${sf.url}/services/data/v60.0/query`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+      }),
+      await get('/services/data/v60.0/query/01gAAAAAAAAAAAAAAA-200'),
+      await query('SELECT Nope FROM Account'),
+    ];
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [500, 200, 405, 400, 400],
+    );
+    assert.deepEqual(
+      responses.map(usage),
+      [3, 4, 5, 6, 7].map((n) => `api-usage=${n}/15000`),
+    );
+    await Promise.all(responses.map((r) => r.body?.cancel()));
+    const first = await firstPage(soql);
+    res = await get(first.nextRecordsUrl as string);
+    assert.equal(usage(res), 'api-usage=9/15000');
+    assert.deepEqual(sf.stats.errors, {
+      REQUEST_LIMIT_EXCEEDED: 2,
+      UNKNOWN_EXCEPTION: 1,
+      METHOD_NOT_ALLOWED: 1,
+      INVALID_QUERY_LOCATOR: 1,
+      MALFORMED_QUERY: 1,
+    });
   });
 });
 
