@@ -12,13 +12,23 @@ export type { SandboxCustomer } from './netsuite-store';
 /**
  * Local stand-in for NetSuite REST web services: TBA (OAuth 1.0a) verification, the customer record
  * API with upsert by external id, a SuiteQL subset, and the failure modes a sync must survive
- * (concurrency governance, 5xx, hangs, lost responses after a commit, HTML gateway pages).
+ * (concurrency governance shared with other integrations, 5xx, outages, hangs, lost responses
+ * after a commit, HTML gateway pages, a revoked token, a role without a permission).
  */
 
 export interface NetSuiteFaults {
   latencyMs: number;
-  /** Max concurrent requests, 0 = unlimited; over it: immediate 429 CONCURRENCY_LIMIT_EXCEEDED. */
+  /**
+   * The account's max concurrent requests, 0 = unlimited; over it: immediate 429
+   * CONCURRENCY_LIMIT_EXCEEDED. Shared by every integration of the account (see occupiedSlots).
+   */
   concurrencyLimit: number;
+  /**
+   * Requests another integration of the same account keeps in flight: they count against
+   * concurrencyLimit (a 429 storm from a second client). With occupiedSlots >= concurrencyLimit
+   * every request answers 429. Ignored when concurrencyLimit is 0.
+   */
+  occupiedSlots: number;
   /** 0..1 probability of a 503 per request, drawn from the seeded PRNG. */
   serverErrorRate: number;
   /** The next N requests answer 500. */
@@ -31,6 +41,22 @@ export interface NetSuiteFaults {
   dropResponses: number;
   /** The next N requests answer a 502 text/html gateway page. */
   htmlErrors: number;
+  /**
+   * Maintenance: every request answers 503 Service Unavailable until this epoch ms, or while
+   * `true` (until cleared with false or 0).
+   */
+  outageUntil: number | boolean;
+  /** During an outage, answer an HTML maintenance page instead of NetSuite's JSON error body. */
+  outageHtml: boolean;
+  /** Seconds sent as Retry-After with the sandbox's 429 and 503 answers; 0 = no header (NetSuite documents none). */
+  retryAfterS: number;
+  /**
+   * The token was revoked (or its role or user deactivated): every request, correctly signed or
+   * not, answers 401 INVALID_LOGIN, as real NetSuite does. Until cleared.
+   */
+  revokedToken: boolean;
+  /** The token's role lacks the permission: correctly signed requests answer 403 INSUFFICIENT_PERMISSION. Until cleared. */
+  permissionDenied: boolean;
 }
 
 export interface NetSuiteStats {
@@ -77,12 +103,18 @@ interface Reply {
 const NO_FAULTS: NetSuiteFaults = {
   latencyMs: 0,
   concurrencyLimit: 0,
+  occupiedSlots: 0,
   serverErrorRate: 0,
   serverErrors: 0,
   rateLimited: 0,
   hangs: 0,
   dropResponses: 0,
   htmlErrors: 0,
+  outageUntil: false,
+  outageHtml: false,
+  retryAfterS: 0,
+  revokedToken: false,
+  permissionDenied: false,
 };
 
 const FAULT_KEYS = Object.keys(NO_FAULTS) as (keyof NetSuiteFaults)[];
@@ -95,6 +127,7 @@ const MAX_PAGE = 1000;
 const STATUS_INFO: Record<number, [type: string, title: string]> = {
   400: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.1', 'Bad Request'],
   401: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.2', 'Unauthorized'],
+  403: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.4', 'Forbidden'],
   404: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.5', 'Not Found'],
   405: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.6', 'Method Not Allowed'],
   429: ['https://tools.ietf.org/html/rfc6585#section-4', 'Too Many Requests'],
@@ -121,7 +154,20 @@ const CONCURRENCY_LIMIT = error(
   'CONCURRENCY_LIMIT_EXCEEDED',
   'Concurrent request limit exceeded. Request blocked.',
 );
+const INSUFFICIENT_PERMISSION = error(
+  403,
+  'INSUFFICIENT_PERMISSION',
+  'Permission Violation: You need a higher level of the Customers permission to access this page. Please contact your account administrator.',
+);
+const SERVICE_UNAVAILABLE = error(
+  503,
+  'SERVICE_UNAVAILABLE',
+  'The service is temporarily unavailable. Try again later.',
+);
 const HTML_BAD_GATEWAY = '<html><body><h1>502 Bad Gateway</h1></body></html>';
+const HTML_MAINTENANCE =
+  '<html><head><title>NetSuite: Scheduled Maintenance</title></head>' +
+  '<body><h1>NetSuite is undergoing scheduled maintenance</h1><p>Please try again later.</p></body></html>';
 
 function intParam(query: URLSearchParams, name: string, fallback: number): number | undefined {
   const raw = query.get(name);
@@ -141,7 +187,7 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     ...SANDBOX_CREDENTIALS.netsuite,
     ...pickTyped(opts, credentialKeys, 'string'),
   };
-  const initialFaults: NetSuiteFaults = { ...NO_FAULTS, ...pickTyped(opts, FAULT_KEYS, 'number') };
+  const initialFaults: NetSuiteFaults = { ...NO_FAULTS, ...pickFaults(opts) };
   const seed = opts.seed ?? 42;
   const store = new CustomerStore();
   const nonces = new NonceRegistry();
@@ -171,14 +217,32 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
       return;
     }
     count(reply.status);
+    const headers = { ...retryAfter(reply.status), ...reply.headers };
     if (reply.json === undefined) {
-      res.writeHead(reply.status, reply.headers ?? {});
+      res.writeHead(reply.status, headers);
       res.end();
       return;
     }
     const contentType =
       reply.status >= 400 ? ERROR_CONTENT_TYPE : (reply.headers?.['Content-Type'] ?? SINGULAR_CONTENT_TYPE);
-    sendJson(res, reply.status, reply.json, reply.headers, contentType);
+    sendJson(res, reply.status, reply.json, headers, contentType);
+  }
+
+  /** The Retry-After header configured for 429 and 503 answers. */
+  function retryAfter(status: number): Record<string, string> {
+    const seconds = Math.ceil(faults.retryAfterS);
+    return (status === 429 || status === 503) && seconds > 0 ? { 'Retry-After': String(seconds) } : {};
+  }
+
+  function sendHtml(res: ServerResponse, status: number, html: string): void {
+    count(status);
+    res.writeHead(status, { ...retryAfter(status), 'Content-Type': 'text/html' });
+    res.end(html);
+  }
+
+  function inOutage(): boolean {
+    const until = faults.outageUntil;
+    return until === true || (typeof until === 'number' && until > Date.now());
   }
 
   /** Injected failures that happen before NetSuite looks at the request, in a fixed precedence. */
@@ -342,7 +406,13 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     res.once('close', () => {
       inFlight -= 1;
     });
-    if (faults.concurrencyLimit > 0 && inFlight > faults.concurrencyLimit)
+    // A maintenance page comes from NetSuite's front end, before any governance or authentication.
+    if (inOutage()) {
+      if (faults.outageHtml) return sendHtml(res, 503, HTML_MAINTENANCE);
+      return send(res, SERVICE_UNAVAILABLE);
+    }
+    // The limit is the account's: requests of other integrations (occupiedSlots) use it up too.
+    if (faults.concurrencyLimit > 0 && inFlight + faults.occupiedSlots > faults.concurrencyLimit)
       return send(res, CONCURRENCY_LIMIT);
     if (faults.hangs > 0) {
       faults.hangs -= 1;
@@ -352,12 +422,7 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     const body = req.method === 'GET' ? undefined : await readJson(req);
     await delay(faults.latencyMs);
     const injected = injectedFailure();
-    if (injected === 'html') {
-      count(502);
-      res.writeHead(502, { 'Content-Type': 'text/html' });
-      res.end(HTML_BAD_GATEWAY);
-      return;
-    }
+    if (injected === 'html') return sendHtml(res, 502, HTML_BAD_GATEWAY);
     if (injected) return send(res, injected);
 
     const rejection = verifyTba(
@@ -371,11 +436,14 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
       nonces,
       Date.now(),
     );
-    if (rejection) {
+    // A revoked token is refused like any other bad login: NetSuite does not say which it was.
+    const refusal = rejection ?? (faults.revokedToken ? 'token revoked' : undefined);
+    if (refusal) {
       stats.rejectedSignatures += 1;
       // Real NetSuite says nothing more; the header saves a connector author from guessing.
-      return send(res, { ...INVALID_LOGIN, headers: { 'X-Sandbox-Auth-Failure': rejection } });
+      return send(res, { ...INVALID_LOGIN, headers: { 'X-Sandbox-Auth-Failure': refusal } });
     }
+    if (faults.permissionDenied) return send(res, INSUFFICIENT_PERMISSION);
 
     const method = req.method ?? 'GET';
     const record = /^\/services\/rest\/record\/v1\/customer(?:\/([^/]+))?$/.exec(path);
@@ -426,8 +494,8 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
       return id === undefined ? undefined : store.get(id);
     },
     setFaults: (f) => {
-      // Only known numeric keys: the admin API passes client JSON straight through.
-      faults = { ...faults, ...pickTyped(f, FAULT_KEYS, 'number') };
+      // Only known keys with values of their type: the admin API passes client JSON straight through.
+      faults = { ...faults, ...pickFaults(f) };
     },
     get stats() {
       return stats;
@@ -441,6 +509,21 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     },
   };
   return sandbox;
+}
+
+/**
+ * The fault settings in `source`: known keys holding a value of the key's type (finite, for
+ * numbers; outageUntil takes a number or a boolean).
+ */
+function pickFaults(source: object): Partial<NetSuiteFaults> {
+  const picked: Record<string, unknown> = {};
+  for (const key of FAULT_KEYS) {
+    const value: unknown = (source as Record<string, unknown>)[key];
+    const types = key === 'outageUntil' ? ['number', 'boolean'] : [typeof NO_FAULTS[key]];
+    if (!types.includes(typeof value) || (typeof value === 'number' && !Number.isFinite(value))) continue;
+    picked[key] = value;
+  }
+  return picked as Partial<NetSuiteFaults>;
 }
 
 /** The listed keys of `source` holding a value of the given type (finite, for numbers). */

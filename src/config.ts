@@ -130,7 +130,12 @@ const environmentSchema = z
     NETSUITE_ACCOUNT_ID: z
       .string()
       .trim()
-      .regex(/^[A-Za-z0-9_]+$/, 'must be a NetSuite account id such as 1234567 or 1234567_SB1'),
+      .regex(
+        /^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$/,
+        'must be a NetSuite account id such as 1234567, 1234567_SB1 or 1234567-sb1',
+      )
+      // As the OAuth realm needs it (1234567-sb1 -> 1234567_SB1); the host name is derived from it.
+      .transform((id) => id.toUpperCase().replace(/-/g, '_')),
     NETSUITE_BASE_URL: httpUrl.optional(),
     NETSUITE_CONSUMER_KEY: secret,
     NETSUITE_CONSUMER_SECRET: secret,

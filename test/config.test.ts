@@ -44,6 +44,27 @@ describe('configuration', () => {
     assert.equal(config.salesforce.pageSize, 500);
   });
 
+  for (const typed of ['1234567_SB1', '1234567-sb1', '1234567_sb1', '1234567-SB1', ' 1234567-Sb1 ']) {
+    it(`normalises NETSUITE_ACCOUNT_ID=${JSON.stringify(typed)} to the realm, the host to its slug`, () => {
+      const config = parseConfig({ ...realAccounts, NETSUITE_ACCOUNT_ID: typed });
+      assert.equal(config.netsuite.accountId, '1234567_SB1');
+      assert.equal(config.netsuite.baseUrl, 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest');
+    });
+  }
+
+  it('keeps a production account id as it is, and normalises it beside an explicit base URL', () => {
+    const production = parseConfig({ ...realAccounts, NETSUITE_ACCOUNT_ID: '1234567' });
+    assert.equal(production.netsuite.accountId, '1234567');
+    assert.equal(production.netsuite.baseUrl, 'https://1234567.suitetalk.api.netsuite.com/services/rest');
+    const explicit = parseConfig({
+      ...realAccounts,
+      NETSUITE_ACCOUNT_ID: 'tstdrv123-sb2',
+      NETSUITE_BASE_URL: 'https://proxy.example/services/rest',
+    });
+    assert.equal(explicit.netsuite.accountId, 'TSTDRV123_SB2');
+    assert.equal(explicit.netsuite.baseUrl, 'https://proxy.example/services/rest');
+  });
+
   it('names each missing variable when accounts are configured only in part', () => {
     const message = configError({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' });
     for (const variable of ['SALESFORCE_CLIENT_ID', 'NETSUITE_ACCOUNT_ID', 'NETSUITE_TOKEN_SECRET']) {
@@ -61,6 +82,10 @@ describe('configuration', () => {
     ['SALESFORCE_API_VERSION', 'v60', /SALESFORCE_API_VERSION: must be an API version/],
     ['SALESFORCE_AUTH_FLOW', 'password', /SALESFORCE_AUTH_FLOW:/],
     ['NETSUITE_ACCOUNT_ID', '1234567-SB1!', /NETSUITE_ACCOUNT_ID: must be a NetSuite account id/],
+    ['NETSUITE_ACCOUNT_ID', '1234567.evil.example', /NETSUITE_ACCOUNT_ID: must be a NetSuite account id/],
+    ['NETSUITE_ACCOUNT_ID', '-1234567', /NETSUITE_ACCOUNT_ID: must be a NetSuite account id/],
+    ['NETSUITE_ACCOUNT_ID', '1234567__SB1', /NETSUITE_ACCOUNT_ID: must be a NetSuite account id/],
+    ['NETSUITE_ACCOUNT_ID', '1234567 SB1', /NETSUITE_ACCOUNT_ID: must be a NetSuite account id/],
     ['NETSUITE_MAX_CONCURRENT_REQUESTS', '0', /NETSUITE_MAX_CONCURRENT_REQUESTS: must be at least 1/],
     ['TEMPORAL_ADDRESS', 'http://localhost:7233', /TEMPORAL_ADDRESS: must be host:port/],
     ['SYNC_PIPELINE', 'Accounts Sync', /SYNC_PIPELINE: may contain only/],

@@ -5,12 +5,33 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { SANDBOX_CREDENTIALS } from '../sandbox/credentials';
 import { startNetSuiteSandbox, type NetSuiteFaults, type NetSuiteSandbox } from '../sandbox/netsuite';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
-import { PermanentError, RetryableError } from '../src/connectors/errors';
-import { NetSuiteClient, netsuiteRestBaseUrl, type NetSuiteSettings } from '../src/connectors/netsuite';
-import { SalesforceClient, type SalesforceSettings } from '../src/connectors/salesforce';
+import { ApplicationFailure } from '@temporalio/common';
+import { asActivityFailure } from '../src/activities/failures';
+import {
+  classifyHttpStatus,
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfter,
+  PermanentError,
+  PipelineError,
+  RetryableError,
+} from '../src/connectors/errors';
+import {
+  NetSuiteClient,
+  netsuiteAccountId,
+  netsuiteHostSlug,
+  netsuiteRestBaseUrl,
+  type NetSuiteSettings,
+} from '../src/connectors/netsuite';
+import {
+  parseSforceLimitInfo,
+  SALESFORCE_CONCURRENT_LIMIT_RETRY_MS,
+  SALESFORCE_DAILY_LIMIT_RETRY_MS,
+  SalesforceClient,
+  type SalesforceSettings,
+} from '../src/connectors/salesforce';
 import { checkpointOf, type Checkpoint } from '../src/domain/checkpoint';
 import type { Customer } from '../src/domain/customer';
-import { PERMANENT_FAILURE, RETRYABLE_FAILURE } from '../src/domain/failures';
+import { PERMANENT_FAILURE, PIPELINE_FAILURE, RETRYABLE_FAILURE } from '../src/domain/failures';
 import { mapAccountToCustomer } from '../src/domain/mapping';
 
 const sf = SANDBOX_CREDENTIALS.salesforce;
@@ -22,15 +43,136 @@ function assertNoSecrets(error: Error): void {
   assert.ok(!/Bearer \S|oauth_signature|Authorization:/.test(error.message), `auth leaked: ${error.message}`);
 }
 
-function expectFailure(kind: typeof RetryableError | typeof PermanentError, pattern?: RegExp) {
+type FailureKind = typeof RetryableError | typeof PermanentError | typeof PipelineError;
+const NAMES = new Map<FailureKind, string>([
+  [RetryableError, RETRYABLE_FAILURE],
+  [PermanentError, PERMANENT_FAILURE],
+  [PipelineError, PIPELINE_FAILURE],
+]);
+
+function expectFailure(kind: FailureKind, pattern?: RegExp, details: Record<string, unknown> = {}) {
   return (error: unknown): boolean => {
     assert.ok(error instanceof kind, `expected ${kind.name}, got ${String(error)}`);
-    assert.equal(error.name, kind === RetryableError ? RETRYABLE_FAILURE : PERMANENT_FAILURE);
+    assert.equal(error.name, NAMES.get(kind));
     if (pattern) assert.match(error.message, pattern);
+    for (const [key, value] of Object.entries(details)) {
+      assert.equal((error as unknown as Record<string, unknown>)[key], value, `${key} of ${error.message}`);
+    }
     assertNoSecrets(error);
     return true;
   };
 }
+
+describe('failure classification', () => {
+  const cases: [number, { code?: string; message?: string; field?: string }, FailureKind][] = [
+    [400, { code: 'INVALID_CONTENT', field: 'companyName' }, PermanentError],
+    [404, { code: 'NOT_FOUND' }, PermanentError],
+    [405, { code: 'METHOD_NOT_ALLOWED' }, PermanentError],
+    [401, { code: 'INVALID_LOGIN' }, PipelineError],
+    [401, {}, PipelineError],
+    [403, { code: 'INSUFFICIENT_PERMISSION' }, PipelineError],
+    [403, { code: 'API_DISABLED_FOR_ORG' }, PipelineError],
+    [403, { code: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }, RetryableError],
+    [429, { code: 'CONCURRENCY_LIMIT_EXCEEDED' }, RetryableError],
+    [500, { code: 'UNEXPECTED_ERROR' }, RetryableError],
+    [502, {}, RetryableError],
+    [503, {}, RetryableError],
+  ];
+  for (const [status, vendorError, kind] of cases) {
+    it(`HTTP ${status} ${vendorError.code ?? ''} is a ${NAMES.get(kind)}`, () => {
+      const error = classifyHttpStatus('Vendor', status, vendorError, ['s3cret-value'], 5_000);
+      expectFailure(kind, new RegExp(`HTTP ${status}`), { status, code: vendorError.code })(error);
+      assert.equal(
+        error instanceof RetryableError ? error.retryAfterMs : undefined,
+        kind === RetryableError ? 5_000 : undefined,
+      );
+    });
+  }
+
+  it('keeps secrets out of a pipeline failure', () => {
+    const error = classifyHttpStatus('Vendor', 401, { message: 'token s3cret-value refused' }, [
+      's3cret-value',
+    ]);
+    assert.ok(!error.message.includes('s3cret-value'));
+    assert.match(error.message, /authentication failed/);
+  });
+
+  it('parses Retry-After as delta-seconds or an HTTP-date', () => {
+    const now = Date.parse('2026-10-21T07:28:00Z');
+    assert.equal(parseRetryAfter('120', now), 120_000);
+    assert.equal(parseRetryAfter(' 0 ', now), 0);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2026 07:28:30 GMT', now), 30_000);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2026 07:27:00 GMT', now), 0, 'a date already past');
+    assert.equal(parseRetryAfter('999999', now), MAX_RETRY_AFTER_MS);
+    for (const bad of [undefined, '', '1.5', '-3', 'soon', '12abc'])
+      assert.equal(parseRetryAfter(bad, now), undefined, bad);
+  });
+
+  it('parses the API usage in Sforce-Limit-Info', () => {
+    assert.deepEqual(parseSforceLimitInfo('api-usage=25/15000'), { used: 25, limit: 15000 });
+    assert.deepEqual(
+      parseSforceLimitInfo('api-usage=14999/15000, per-app-api-usage=17/250(appName=sample-app)'),
+      { used: 14999, limit: 15000 },
+    );
+    assert.deepEqual(parseSforceLimitInfo('per-app-api-usage=17/250(appName=x), api-usage=3/5'), {
+      used: 3,
+      limit: 5,
+    });
+    for (const bad of [undefined, '', 'api-usage=lots', 'per-app-api-usage=17/250']) {
+      assert.equal(parseSforceLimitInfo(bad), undefined, bad);
+    }
+  });
+});
+
+describe('asActivityFailure', () => {
+  it('stops the pipeline on a PipelineError: PipelineFailure, non-retryable', () => {
+    const failure = asActivityFailure(
+      new PipelineError('NetSuite HTTP 401: INVALID_LOGIN', { status: 401, code: 'INVALID_LOGIN' }),
+      2,
+    );
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, PIPELINE_FAILURE);
+    assert.equal(failure.nonRetryable, true);
+    assert.equal(failure.message, 'NetSuite HTTP 401: INVALID_LOGIN');
+    assert.deepEqual(failure.details, [{ attempt: 2, status: 401, code: 'INVALID_LOGIN', field: undefined }]);
+    assert.equal(failure.nextRetryDelay, undefined);
+  });
+
+  it("passes a vendor's retry hint on as the next retry's delay", () => {
+    const failure = asActivityFailure(
+      new RetryableError('NetSuite HTTP 503', { status: 503, retryAfterMs: 120_000 }),
+      1,
+    );
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, RETRYABLE_FAILURE);
+    assert.equal(failure.nonRetryable, false);
+    assert.equal(failure.nextRetryDelay, 120_000);
+    assert.equal((failure.details?.[0] as { retryAfterMs?: number }).retryAfterMs, 120_000);
+    const noHint = asActivityFailure(new RetryableError('NetSuite HTTP 500', { status: 500 }), 1);
+    assert.equal((noHint as ApplicationFailure).nextRetryDelay, undefined);
+    const past = asActivityFailure(
+      new RetryableError('NetSuite HTTP 503', { status: 503, retryAfterMs: 0 }),
+      1,
+    );
+    assert.equal((past as ApplicationFailure).nextRetryDelay, undefined);
+  });
+
+  it('keeps record-level failures permanent and leaves unclassified errors alone', () => {
+    const failure = asActivityFailure(
+      new PermanentError('NetSuite HTTP 400 (field phone)', { status: 400, field: 'phone' }),
+      3,
+    );
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, PERMANENT_FAILURE);
+    assert.equal(failure.nonRetryable, true);
+    const other = new Error('bug');
+    assert.equal(asActivityFailure(other, 1), other);
+    const withValue = asActivityFailure(new PermanentError('x', { field: 'phone' }), 1, () => ({
+      value: '12',
+    }));
+    assert.equal(((withValue as ApplicationFailure).details?.[0] as { value?: string }).value, '12');
+  });
+});
 
 describe('SalesforceClient', () => {
   let sandbox: SalesforceSandbox;
@@ -80,7 +222,8 @@ describe('SalesforceClient', () => {
       ids,
       sandbox.accounts().map((a) => a.Id),
     );
-    assert.match(salesforce.apiUsage ?? '', /^api-usage=\d+\/\d+$/);
+    const usage = salesforce.apiUsage();
+    assert.ok(usage && usage.used > 0 && usage.limit === 15000, JSON.stringify(usage));
     // The seed data is meant to be syncable, apart from phones the destination rejects.
     for (const record of records) assert.ok(mapAccountToCustomer(record).ok, String(record.Id));
   });
@@ -143,10 +286,10 @@ describe('SalesforceClient', () => {
     assert.equal(page.records.length, 200);
   });
 
-  it('reports bad credentials as permanent without revealing them', async () => {
+  it('reports bad credentials as a pipeline failure without revealing them', async () => {
     await assert.rejects(
       client({ clientSecret: 'wrong-secret-value' }).readChangedAccounts(null),
-      expectFailure(PermanentError, /invalid_client/),
+      expectFailure(PipelineError, /invalid_client/),
     );
     await assert.rejects(
       client({
@@ -154,7 +297,13 @@ describe('SalesforceClient', () => {
         username: 'someone@else.example',
         privateKey: sf.privateKey,
       }).getAccount(sandbox.accounts()[0].Id),
-      expectFailure(PermanentError, /invalid_grant/),
+      expectFailure(PipelineError, /invalid_grant/),
+    );
+    await assert.rejects(
+      client({ authFlow: 'jwt_bearer', username: sf.username, privateKey: 'not a key' }).getAccount(
+        sandbox.accounts()[0].Id,
+      ),
+      expectFailure(PipelineError, /Cannot sign/),
     );
   });
 
@@ -163,8 +312,12 @@ describe('SalesforceClient', () => {
     sandbox.setFaults({ requestLimitExceeded: 1 });
     await assert.rejects(
       salesforce.readChangedAccounts(null),
-      expectFailure(RetryableError, /REQUEST_LIMIT_EXCEEDED/),
+      expectFailure(RetryableError, /REQUEST_LIMIT_EXCEEDED/, {
+        status: 403,
+        retryAfterMs: SALESFORCE_DAILY_LIMIT_RETRY_MS,
+      }),
     );
+    assert.equal(salesforce.apiUsage()?.limit, 15000);
     sandbox.setFaults({ serverErrors: 1 });
     await assert.rejects(salesforce.readChangedAccounts(null), (error: unknown) => {
       expectFailure(RetryableError, /UNKNOWN_EXCEPTION/)(error);
@@ -208,26 +361,41 @@ describe('SalesforceClient', () => {
 
 /** Answers that no sandbox fault produces: a server scripted per path. */
 describe('SalesforceClient against scripted responses', () => {
+  interface Scripted {
+    status: number;
+    type: string;
+    body: string;
+    headers?: Record<string, string>;
+  }
+  const json = 'application/json;charset=UTF-8';
+  const tokenGranted = (): Scripted => ({
+    status: 200,
+    type: json,
+    body: JSON.stringify({ access_token: 'scripted-token-value', instance_url: url }),
+  });
   let server: Server;
   let url = '';
-  let answer: (path: string) => { status: number; type: string; body: string };
+  let answer: (path: string) => Scripted;
+  let tokenAnswer: () => Scripted;
+  let tokenRequests = 0;
 
   before(async () => {
     server = createServer((req, res) => {
       const path = req.url ?? '/';
-      if (path === '/services/oauth2/token') {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ access_token: 'scripted-token-value', instance_url: url }));
-        return;
-      }
-      const { status, type, body } = answer(path);
-      res.writeHead(status, { 'Content-Type': type });
+      const token = path === '/services/oauth2/token';
+      if (token) tokenRequests += 1;
+      const { status, type, body, headers } = token ? tokenAnswer() : answer(path);
+      res.writeHead(status, { ...headers, 'Content-Type': type });
       res.end(body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    tokenAnswer = tokenGranted;
+    tokenRequests = 0;
+  });
 
   function client(): SalesforceClient {
     const settings = {
@@ -244,8 +412,18 @@ describe('SalesforceClient against scripted responses', () => {
     });
   }
 
-  const json = 'application/json;charset=UTF-8';
-  const cases: [string, { status: number; type: string; body: string }, RegExp][] = [
+  /** Also checks the run-time credentials stay out of the message. */
+  function expectScripted(kind: FailureKind, pattern: RegExp, details: Record<string, unknown> = {}) {
+    return (error: unknown): boolean => {
+      expectFailure(kind, pattern, details)(error);
+      assert.ok(!(error as Error).message.includes('scripted-token-value'));
+      assert.ok(!(error as Error).message.includes('scripted-secret-value'));
+      return true;
+    };
+  }
+
+  const errors = (errorCode: string, message: string) => JSON.stringify([{ errorCode, message, fields: [] }]);
+  const cases: [string, Scripted, RegExp][] = [
     ['an HTML page', { status: 200, type: 'text/html', body: '<html>Log in</html>' }, /unexpected response/],
     ['an empty body', { status: 200, type: json, body: '' }, /unexpected response/],
     ['a page without records', { status: 200, type: json, body: '{"done":true}' }, /unexpected response/],
@@ -254,27 +432,129 @@ describe('SalesforceClient against scripted responses', () => {
       { status: 200, type: json, body: '{"done":false,"totalSize":1,"records":[]}' },
       /unexpected response/,
     ],
-    [
-      'a session rejected even after renewal',
-      {
-        status: 401,
-        type: json,
-        body: '[{"errorCode":"INVALID_SESSION_ID","message":"Session expired or invalid"}]',
-      },
-      /INVALID_SESSION_ID/,
-    ],
   ];
   for (const [name, response, pattern] of cases) {
     it(`retries on ${name}`, async () => {
       answer = () => response;
-      await assert.rejects(client().readChangedAccounts(null), (error: unknown) => {
-        expectFailure(RetryableError, pattern)(error);
-        assert.ok(!(error as Error).message.includes('scripted-token-value'));
-        assert.ok(!(error as Error).message.includes('scripted-secret-value'));
-        return true;
-      });
+      await assert.rejects(client().readChangedAccounts(null), expectScripted(RetryableError, pattern));
     });
   }
+
+  it('stops the pipeline when a renewed session is refused too', async () => {
+    answer = () => ({
+      status: 401,
+      type: json,
+      body: errors('INVALID_SESSION_ID', 'Session expired or invalid'),
+    });
+    await assert.rejects(
+      client().readChangedAccounts(null),
+      expectScripted(PipelineError, /INVALID_SESSION_ID.*even after renewing/, { status: 401 }),
+    );
+    assert.equal(tokenRequests, 2, 'one renewal, no more');
+  });
+
+  it('stops the pipeline on a 403 other than an exhausted limit', async () => {
+    answer = () => ({
+      status: 403,
+      type: json,
+      body: errors('API_DISABLED_FOR_ORG', 'API is not enabled for this Organization or Partner'),
+    });
+    await assert.rejects(
+      client().readChangedAccounts(null),
+      expectScripted(PipelineError, /API_DISABLED_FOR_ORG/, { status: 403, code: 'API_DISABLED_FOR_ORG' }),
+    );
+  });
+
+  it('waits long on the rolling 24-hour limit, briefly on the concurrent one, and reads the usage', async () => {
+    const salesforce = client();
+    answer = () => ({
+      status: 403,
+      type: json,
+      body: errors('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'),
+      headers: { 'Sforce-Limit-Info': 'api-usage=15012/15000' },
+    });
+    await assert.rejects(
+      salesforce.readChangedAccounts(null),
+      expectScripted(RetryableError, /TotalRequests/, { retryAfterMs: SALESFORCE_DAILY_LIMIT_RETRY_MS }),
+    );
+    assert.deepEqual(salesforce.apiUsage(), { used: 15012, limit: 15000 });
+    answer = () => ({
+      status: 403,
+      type: json,
+      body: errors('REQUEST_LIMIT_EXCEEDED', 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.'),
+      headers: { 'Sforce-Limit-Info': 'api-usage=40/15000' },
+    });
+    await assert.rejects(
+      salesforce.readChangedAccounts(null),
+      expectScripted(RetryableError, /ConcurrentRequests/, {
+        retryAfterMs: SALESFORCE_CONCURRENT_LIMIT_RETRY_MS,
+      }),
+    );
+    assert.deepEqual(salesforce.apiUsage(), { used: 40, limit: 15000 });
+    assert.ok(SALESFORCE_DAILY_LIMIT_RETRY_MS >= 10 * 60_000);
+    assert.ok(
+      SALESFORCE_CONCURRENT_LIMIT_RETRY_MS >= 5_000 && SALESFORCE_CONCURRENT_LIMIT_RETRY_MS <= 10_000,
+    );
+  });
+
+  it('honours Retry-After on 503 and 429, in seconds or as a date', async () => {
+    answer = () => ({
+      status: 503,
+      type: 'text/html',
+      body: '<html>Maintenance</html>',
+      headers: { 'Retry-After': '120' },
+    });
+    await assert.rejects(
+      client().readChangedAccounts(null),
+      expectScripted(RetryableError, /HTTP 503/, { status: 503, retryAfterMs: 120_000 }),
+    );
+    const at = new Date(Date.now() + 60_000).toUTCString();
+    answer = () => ({ status: 429, type: json, body: '[]', headers: { 'Retry-After': at } });
+    await assert.rejects(client().readChangedAccounts(null), (error: unknown) => {
+      expectScripted(RetryableError, /HTTP 429/, { status: 429 })(error);
+      const wait = (error as RetryableError).retryAfterMs ?? 0;
+      assert.ok(wait > 55_000 && wait <= 60_000, String(wait));
+      return true;
+    });
+    // Retry-After is only a hint on 429/503; a 500 leaves the delay to the retry policy.
+    answer = () => ({
+      status: 500,
+      type: json,
+      body: errors('UNKNOWN_EXCEPTION', 'x'),
+      headers: { 'Retry-After': '5' },
+    });
+    await assert.rejects(
+      client().readChangedAccounts(null),
+      expectScripted(RetryableError, /HTTP 500/, { retryAfterMs: undefined }),
+    );
+  });
+
+  it('stops the pipeline on any token refusal, retries a token endpoint outage', async () => {
+    for (const error of ['invalid_grant', 'invalid_client', 'invalid_client_id', 'unsupported_grant_type']) {
+      tokenAnswer = () => ({
+        status: 400,
+        type: json,
+        body: JSON.stringify({ error, error_description: 'authentication failure' }),
+      });
+      await assert.rejects(
+        client().readChangedAccounts(null),
+        expectScripted(PipelineError, new RegExp(`token request rejected \\(${error}\\)`), {
+          status: 400,
+          code: error,
+        }),
+      );
+    }
+    tokenAnswer = () => ({
+      status: 503,
+      type: 'text/html',
+      body: '<html>down</html>',
+      headers: { 'Retry-After': '30' },
+    });
+    await assert.rejects(
+      client().readChangedAccounts(null),
+      expectScripted(RetryableError, /HTTP 503/, { retryAfterMs: 30_000 }),
+    );
+  });
 
   it('reports a malformed query as permanent, naming the vendor code', async () => {
     answer = () => ({
@@ -343,6 +623,21 @@ describe('NetSuiteClient', () => {
     );
     assert.equal(netsuiteRestBaseUrl('1234567'), 'https://1234567.suitetalk.api.netsuite.com/services/rest');
     assert.throws(() => netsuiteRestBaseUrl('123.evil.example/'));
+    for (const typed of ['1234567-sb1', '1234567_sb1', '1234567-SB1', '1234567_SB1']) {
+      assert.equal(netsuiteAccountId(typed), '1234567_SB1');
+      assert.equal(netsuiteHostSlug(typed), '1234567-sb1');
+      assert.equal(
+        netsuiteRestBaseUrl(typed),
+        'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest',
+      );
+    }
+    for (const bad of ['', '-1234567', '1234567--sb1', '1234567 sb1'])
+      assert.throws(() => netsuiteAccountId(bad));
+  });
+
+  it('signs with the realm NetSuite requires, however the account id was typed', async () => {
+    await client({ accountId: '1234567-sb1' }).upsertCustomer(customer('REALM-1'));
+    assert.equal(sandbox.stats.rejectedSignatures, 0);
   });
 
   it('upserts by external id: twice is still one customer', async () => {
@@ -421,16 +716,76 @@ describe('NetSuiteClient', () => {
     assert.equal(sandbox.customers().length, 1);
   });
 
-  it('reports a wrong token secret as permanent without revealing it', async () => {
+  it('stops the pipeline on a wrong token secret, without revealing it', async () => {
     const wrong = 'f'.repeat(64);
     await assert.rejects(
       client({ tokenSecret: wrong }).upsertCustomer(customer('AUTH-1')),
       (error: unknown) => {
-        expectFailure(PermanentError, /INVALID_LOGIN/)(error);
-        assert.equal((error as PermanentError).status, 401);
+        expectFailure(PipelineError, /INVALID_LOGIN/, { status: 401, code: 'INVALID_LOGIN' })(error);
         assert.ok(!(error as Error).message.includes(wrong));
         return true;
       },
+    );
+  });
+
+  it('stops the pipeline on a revoked token, a wrong account and a missing permission', async () => {
+    sandbox.setFaults({ revokedToken: true });
+    await assert.rejects(
+      client().upsertCustomer(customer('AUTH-2')),
+      expectFailure(PipelineError, /INVALID_LOGIN.*authentication failed/, {
+        status: 401,
+        code: 'INVALID_LOGIN',
+      }),
+    );
+    sandbox.setFaults({ revokedToken: false });
+    // Another account's id: the realm does not match, and NetSuite answers INVALID_LOGIN.
+    await assert.rejects(
+      client({ accountId: '7654321' }).getCustomerByExternalId('AUTH-2'),
+      expectFailure(PipelineError, /INVALID_LOGIN/, { status: 401 }),
+    );
+    sandbox.setFaults({ permissionDenied: true });
+    await assert.rejects(
+      client().upsertCustomer(customer('AUTH-2')),
+      expectFailure(PipelineError, /INSUFFICIENT_PERMISSION.*permission denied/, {
+        status: 403,
+        code: 'INSUFFICIENT_PERMISSION',
+      }),
+    );
+    await assert.rejects(
+      client().suiteql('SELECT id FROM customer ORDER BY id', { limit: 1, offset: 0 }),
+      expectFailure(PipelineError),
+    );
+    assert.equal(sandbox.customers().length, 0);
+  });
+
+  it('honours Retry-After on an outage and on a 429 storm from a client sharing the limit', async () => {
+    const netsuite = client();
+    sandbox.setFaults({ outageUntil: true, retryAfterS: 90 });
+    await assert.rejects(
+      netsuite.upsertCustomer(customer('WAIT-1')),
+      expectFailure(RetryableError, /SERVICE_UNAVAILABLE/, { status: 503, retryAfterMs: 90_000 }),
+    );
+    sandbox.setFaults({ outageHtml: true, retryAfterS: 0 });
+    await assert.rejects(
+      netsuite.getCustomerByExternalId('WAIT-1'),
+      expectFailure(RetryableError, /HTTP 503/, { status: 503, retryAfterMs: undefined }),
+    );
+    sandbox.setFaults({ outageUntil: false, concurrencyLimit: 5, occupiedSlots: 5, retryAfterS: 3 });
+    await assert.rejects(
+      netsuite.upsertCustomer(customer('WAIT-1')),
+      expectFailure(RetryableError, /CONCURRENCY_LIMIT_EXCEEDED/, { status: 429, retryAfterMs: 3_000 }),
+    );
+    sandbox.setFaults({ occupiedSlots: 0 });
+    await netsuite.upsertCustomer(customer('WAIT-1'));
+    assert.equal(sandbox.customers().length, 1);
+  });
+
+  it('keeps a missing record and a rejected field record-level', async () => {
+    const netsuite = client();
+    assert.equal(await netsuite.getCustomerByExternalId('NOT-THERE'), null);
+    await assert.rejects(
+      netsuite.upsertCustomer(customer('FIELD-1', { companyName: '' })),
+      expectFailure(PermanentError, /companyName/, { status: 400, field: 'companyName' }),
     );
   });
 

@@ -378,6 +378,100 @@ describe('netsuite sandbox: faults', () => {
     assert.equal(own.stats.byStatus.hung, 1);
   });
 
+  it('a second client holding slots of the shared limit: 429 storm in the documented error shape', async () => {
+    ns.setFaults({ concurrencyLimit: 5, occupiedSlots: 5 });
+    for (let i = 0; i < 3; i++) {
+      const res = await call('GET', `${CUSTOMER}/eid:none`);
+      assert.equal(res.status, 429);
+      assert.equal(res.headers.get('retry-after'), null, 'NetSuite documents no Retry-After');
+      assert.deepEqual(await errorOf(res), {
+        type: 'https://tools.ietf.org/html/rfc6585#section-4',
+        title: 'Too Many Requests',
+        status: 429,
+        'o:errorDetails': [
+          {
+            detail: 'Concurrent request limit exceeded. Request blocked.',
+            'o:errorCode': 'CONCURRENCY_LIMIT_EXCEEDED',
+          },
+        ],
+      });
+    }
+    // One slot left: one request at a time goes through, a second one at once does not.
+    ns.setFaults({ occupiedSlots: 4, latencyMs: 200, retryAfterS: 2 });
+    assert.equal((await call('GET', `${CUSTOMER}/eid:none`)).status, 404);
+    const both = await Promise.all([call('GET', `${CUSTOMER}/eid:a`), call('GET', `${CUSTOMER}/eid:b`)]);
+    assert.deepEqual(both.map((r) => r.status).sort(), [404, 429]);
+    assert.equal(both.find((r) => r.status === 429)?.headers.get('retry-after'), '2');
+    await Promise.all(both.map((r) => r.body?.cancel()));
+    // The peak counts our requests only.
+    assert.equal(ns.stats.maxConcurrent, 2);
+    ns.setFaults({ occupiedSlots: 0, latencyMs: 0 });
+    assert.equal((await call('GET', `${CUSTOMER}/eid:none`)).status, 404);
+  });
+
+  it('a revoked token: every request answers 401 INVALID_LOGIN until cleared', async () => {
+    ns.setFaults({ revokedToken: true });
+    const res = await call('PUT', `${CUSTOMER}/eid:R1`, valid);
+    await expectError(res, 401, 'INVALID_LOGIN');
+    assert.equal(res.headers.get('x-sandbox-auth-failure'), 'token revoked');
+    await expectError(await call('GET', `${CUSTOMER}/eid:R1`), 401, 'INVALID_LOGIN');
+    assert.equal(ns.customers().length, 0);
+    assert.equal(ns.stats.rejectedSignatures, 2);
+    ns.setFaults({ revokedToken: false });
+    assert.equal((await call('PUT', `${CUSTOMER}/eid:R1`, valid)).status, 204);
+  });
+
+  it('a role without the permission: signed requests answer 403, bad signatures still 401', async () => {
+    ns.setFaults({ permissionDenied: true });
+    const res = await call('PUT', `${CUSTOMER}/eid:P1`, valid);
+    assert.equal(res.status, 403);
+    const body = await errorOf(res);
+    assert.equal(body.title, 'Forbidden');
+    assert.equal(body.status, 403);
+    assert.equal(body['o:errorDetails'][0]['o:errorCode'], 'INSUFFICIENT_PERMISSION');
+    await expectError(
+      await call('GET', `${CUSTOMER}/eid:P1`, undefined, {}, { realm: '7654321' }),
+      401,
+      'INVALID_LOGIN',
+    );
+    assert.equal(ns.customers().length, 0);
+    ns.setFaults({ permissionDenied: false });
+    assert.equal((await call('PUT', `${CUSTOMER}/eid:P1`, valid)).status, 204);
+  });
+
+  it('refuses a realm in the host name spelling or lower case, as NetSuite does', async () => {
+    for (const realm of ['1234567-sb1', '1234567_sb1', '1234567-SB1']) {
+      await expectError(
+        await call('GET', `${CUSTOMER}/eid:x`, undefined, {}, { realm }),
+        401,
+        'INVALID_LOGIN',
+      );
+    }
+  });
+
+  it('an outage: 503 until cleared or until its end, JSON or an HTML maintenance page', async () => {
+    const path = `${CUSTOMER}/eid:O1`;
+    ns.setFaults({ outageUntil: true, retryAfterS: 120 });
+    let res = await call('PUT', path, valid);
+    await expectError(res, 503, 'SERVICE_UNAVAILABLE');
+    assert.equal(res.headers.get('retry-after'), '120');
+    ns.setFaults({ outageHtml: true, retryAfterS: 0 });
+    res = await call('GET', path);
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('content-type'), 'text/html');
+    assert.equal(res.headers.get('retry-after'), null);
+    assert.match(await res.text(), /maintenance/);
+    ns.setFaults({ outageUntil: false });
+    assert.equal((await call('GET', path)).status, 404);
+
+    ns.setFaults({ outageUntil: Date.now() + 300, outageHtml: false });
+    await expectError(await call('GET', path), 503, 'SERVICE_UNAVAILABLE');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    assert.equal((await call('PUT', path, valid)).status, 204);
+    assert.equal(ns.stats.byStatus[503], 3);
+    assert.equal(ns.customers().length, 1);
+  });
+
   it('seeded serverErrorRate is reproducible', async () => {
     const pattern = async (sandbox: NetSuiteSandbox) => {
       const statuses: number[] = [];
@@ -416,5 +510,46 @@ describe('netsuite sandbox: admin HTTP', () => {
     assert.equal((await admin('POST', '/reset')).status, 200);
     assert.equal(ns.customers().length, 0);
     assert.equal(ns.stats.requests, 0);
+  });
+
+  it('sets and clears the account knobs, ignoring values of the wrong type', async () => {
+    const setFaults = async (body: unknown) =>
+      (await (
+        await fetch(`${ns.url}/__admin/faults`, { method: 'POST', body: JSON.stringify(body) })
+      ).json()) as Record<string, unknown>;
+    let faults = await setFaults({
+      revokedToken: true,
+      permissionDenied: 'yes',
+      outageUntil: 'tomorrow',
+      occupiedSlots: 3,
+      concurrencyLimit: 5,
+      retryAfterS: 30,
+    });
+    assert.equal(faults.revokedToken, true);
+    assert.equal(faults.permissionDenied, false);
+    assert.equal(faults.outageUntil, false);
+    assert.equal(faults.occupiedSlots, 3);
+    assert.equal((await call('GET', `${CUSTOMER}/eid:A1`)).status, 401);
+    faults = await setFaults({ revokedToken: false, outageUntil: true });
+    assert.equal(faults.outageUntil, true);
+    const res = await call('GET', `${CUSTOMER}/eid:A1`);
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('retry-after'), '30');
+    await setFaults({ outageUntil: 0, occupiedSlots: 5 });
+    assert.equal((await call('GET', `${CUSTOMER}/eid:A1`)).status, 429);
+    await setFaults({ occupiedSlots: 0 });
+    assert.equal((await call('GET', `${CUSTOMER}/eid:A1`)).status, 404);
+    // Knobs given at start-up are what reset returns to.
+    const started = await startNetSuiteSandbox({ permissionDenied: true, outageUntil: true });
+    try {
+      started.setFaults({ permissionDenied: false, outageUntil: false });
+      started.reset();
+      const res = await fetch(`${started.url}/__admin/faults`, { method: 'POST' });
+      const restored = (await res.json()) as Record<string, unknown>;
+      assert.equal(restored.permissionDenied, true);
+      assert.equal(restored.outageUntil, true);
+    } finally {
+      await started.close();
+    }
   });
 });

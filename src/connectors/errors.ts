@@ -1,5 +1,5 @@
 import { isAxiosError } from 'axios';
-import { PERMANENT_FAILURE, RETRYABLE_FAILURE } from '../domain/failures';
+import { PERMANENT_FAILURE, PIPELINE_FAILURE, RETRYABLE_FAILURE } from '../domain/failures';
 
 /** What a vendor said about a failed call, copied out of the response (never the response itself). */
 export interface FailureDetails {
@@ -15,7 +15,7 @@ export interface FailureDetails {
  * because its config holds Authorization headers and request bodies, and Temporal stores
  * failures (with causes) in workflow history.
  */
-abstract class ConnectorError extends Error {
+export abstract class ConnectorError extends Error {
   readonly status?: number;
   readonly code?: string;
   readonly field?: string;
@@ -28,14 +28,58 @@ abstract class ConnectorError extends Error {
   }
 }
 
-/** Worth retrying: the same call may succeed later (outage, throttling, expired session). */
+/** Worth retrying: the same call may succeed later (outage, throttling, a dropped connection). */
 export class RetryableError extends ConnectorError {
   override readonly name: string = RETRYABLE_FAILURE;
+  /** How long the vendor asked us to wait (Retry-After, or what its limit implies); unset: the retry policy decides. */
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, details: FailureDetails & { retryAfterMs?: number } = {}) {
+    super(message, details);
+    if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
+  }
 }
 
-/** Retrying cannot help: the request or the configuration has to change first. */
+/** Retrying this record cannot help: the record (or this one request) has to change first. */
 export class PermanentError extends ConnectorError {
   override readonly name: string = PERMANENT_FAILURE;
+}
+
+/**
+ * Neither retrying nor moving on to the next record can help: authentication failed, the
+ * integration lacks a permission, or the account is the wrong one. Every other record would fail
+ * the same way, so the pipeline must stop until a person fixes the configuration or the account.
+ */
+export class PipelineError extends ConnectorError {
+  override readonly name: string = PIPELINE_FAILURE;
+}
+
+/** A Retry-After longer than this is more likely a mistake than a plan; the retry waits this long at most. */
+export const MAX_RETRY_AFTER_MS = 60 * 60_000;
+
+/**
+ * The wait a `Retry-After` header asks for, in ms: delta-seconds (`120`) or an HTTP-date
+ * (`Wed, 21 Oct 2026 07:28:00 GMT`, 0 once past), at most MAX_RETRY_AFTER_MS; undefined when
+ * absent or unparsable.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs: number = Date.now()): number | undefined {
+  const text = value?.trim() ?? '';
+  if (text === '') return undefined;
+  let ms: number;
+  if (/^\d+$/.test(text)) ms = Number(text) * 1000;
+  else {
+    // An HTTP-date starts with the day name; Date.parse alone would also take '1.5' or '-3'.
+    if (!/^[A-Za-z]{3}/.test(text)) return undefined;
+    const at = Date.parse(text);
+    if (Number.isNaN(at)) return undefined;
+    ms = Math.max(0, at - nowMs);
+  }
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+
+/** The statuses whose Retry-After we honour: throttling and unavailability. */
+export function retryAfterApplies(status: number): boolean {
+  return status === 429 || status === 503;
 }
 
 const REDACTED = '[REDACTED]';
@@ -66,21 +110,38 @@ export interface VendorError {
   field?: string;
 }
 
-/** Classifies a completed HTTP exchange whose status is not the expected success. */
+/**
+ * Classifies a completed HTTP exchange whose status is not the expected success:
+ * - 401 (authentication) and 403 (permission), except Salesforce's REQUEST_LIMIT_EXCEEDED:
+ *   PipelineError, since every other record would be refused the same way;
+ * - 429, 5xx and REQUEST_LIMIT_EXCEEDED: RetryableError, with `retryAfterMs` when given;
+ * - anything else (400 with a field, 404 of one record, ...): PermanentError for this request.
+ */
 export function classifyHttpStatus(
   vendor: string,
   status: number,
   error: VendorError,
   secrets: string[],
-): RetryableError | PermanentError {
+  retryAfterMs?: number,
+): RetryableError | PermanentError | PipelineError {
   const where = error.field ? ` (field ${error.field})` : '';
   const what = [error.code, error.message].filter(Boolean).join(': ') || 'no error detail';
-  const message = redactSecrets(`${vendor} HTTP ${status}${where}: ${what}`, secrets);
+  const text = `${vendor} HTTP ${status}${where}: ${what}`;
   const details = { status, code: error.code, field: error.field };
   // Salesforce reports exhausted API limits as 403; they reset, so waiting helps.
   const throttled = status === 429 || error.code === 'REQUEST_LIMIT_EXCEEDED';
-  if (status >= 500 || throttled) return new RetryableError(message, details);
-  return new PermanentError(message, details);
+  if (status >= 500 || throttled) {
+    return new RetryableError(redactSecrets(text, secrets), { ...details, retryAfterMs });
+  }
+  if (status === 401) {
+    const hint = `; authentication failed: check the ${vendor} credentials and account`;
+    return new PipelineError(redactSecrets(text + hint, secrets), details);
+  }
+  if (status === 403) {
+    const hint = `; permission denied: check the ${vendor} integration user's role and permissions`;
+    return new PipelineError(redactSecrets(text + hint, secrets), details);
+  }
+  return new PermanentError(redactSecrets(text, secrets), details);
 }
 
 /**

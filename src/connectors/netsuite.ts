@@ -4,13 +4,13 @@ import type { Method } from 'axios';
 import type { Customer } from '../domain/customer';
 import { classifyHttpStatus, PermanentError, unexpectedResponse, type VendorError } from './errors';
 import { RequestLimits } from './request-limits';
-import { isRecord, parseJson, Transport, type RawResponse } from './transport';
+import { isRecord, parseJson, retryAfterOf, Transport, type RawResponse } from './transport';
 
 const VENDOR = 'NetSuite';
 const EXTERNAL_ID = /^[A-Za-z0-9_-]+$/;
 
 export interface NetSuiteSettings {
-  /** e.g. 1234567_SB1; also the OAuth realm. */
+  /** e.g. 1234567_SB1; also the OAuth realm (1234567-sb1 is accepted and normalised). */
   accountId: string;
   /** e.g. https://1234567-sb1.suitetalk.api.netsuite.com/services/rest */
   baseUrl: string;
@@ -25,10 +25,27 @@ export interface NetSuiteSettings {
   maxRequestsPerSecond?: number;
 }
 
-/** NetSuite hosts use the account id in lower case with '_' as '-': 1234567_SB1 -> 1234567-sb1. */
+const ACCOUNT_ID = /^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$/;
+
+/**
+ * The account id as NetSuite's OAuth realm needs it, upper case with '_' (1234567_SB1), from
+ * however a user types it: as in the host name (1234567-sb1), or in any case. Throws on anything
+ * that is not letters and digits joined by single '_' or '-'.
+ */
+export function netsuiteAccountId(text: string): string {
+  const trimmed = text.trim();
+  if (!ACCOUNT_ID.test(trimmed)) throw new Error(`Invalid NetSuite account id '${text}'`);
+  return trimmed.toUpperCase().replace(/-/g, '_');
+}
+
+/** The account's host name label: lower case with '-' (1234567_SB1 -> 1234567-sb1). */
+export function netsuiteHostSlug(accountId: string): string {
+  return netsuiteAccountId(accountId).toLowerCase().replace(/_/g, '-');
+}
+
+/** The REST base URL of an account, in either spelling of its id. */
 export function netsuiteRestBaseUrl(accountId: string): string {
-  if (!/^[A-Za-z0-9_]+$/.test(accountId)) throw new Error(`Invalid NetSuite account id '${accountId}'`);
-  return `https://${accountId.toLowerCase().replace(/_/g, '-')}.suitetalk.api.netsuite.com/services/rest`;
+  return `https://${netsuiteHostSlug(accountId)}.suitetalk.api.netsuite.com/services/rest`;
 }
 
 /** NetSuite error body: `{"o:errorDetails":[{"detail","o:errorCode","o:errorPath"}]}`. */
@@ -59,7 +76,8 @@ export class NetSuiteClient {
       consumer: { key: settings.consumerKey, secret: settings.consumerSecret },
       signature_method: 'HMAC-SHA256',
       hash_function: (base, key) => createHmac('sha256', key).update(base).digest('base64'),
-      realm: settings.accountId,
+      // NetSuite refuses a realm in the host name's spelling (1234567-sb1) with INVALID_LOGIN.
+      realm: netsuiteAccountId(settings.accountId),
     });
   }
 
@@ -154,7 +172,14 @@ export class NetSuiteClient {
     if (response.status >= 200 && response.status < 300) {
       return unexpectedResponse(VENDOR, response.status, 'success status that this call never returns');
     }
-    return classifyHttpStatus(VENDOR, response.status, vendorError(response.body), this.secrets());
+    // 401 INVALID_LOGIN (revoked token, wrong realm) and 403 stop the pipeline; 429/5xx honour Retry-After.
+    return classifyHttpStatus(
+      VENDOR,
+      response.status,
+      vendorError(response.body),
+      this.secrets(),
+      retryAfterOf(response),
+    );
   }
 
   private secrets(): string[] {

@@ -4,16 +4,40 @@ import { changedAccountsQuery } from '../domain/soql';
 import {
   classifyHttpStatus,
   PermanentError,
+  PipelineError,
   redactSecrets,
   RetryableError,
   unexpectedResponse,
   type VendorError,
 } from './errors';
-import { isRecord, parseJson, Transport, type RawResponse } from './transport';
+import { isRecord, parseJson, retryAfterOf, Transport, type RawResponse } from './transport';
 
 const VENDOR = 'Salesforce';
-/** Token endpoint errors that mean the configured credentials or connected app are wrong. */
-const CREDENTIAL_ERRORS = new Set(['invalid_grant', 'invalid_client', 'invalid_client_id']);
+
+/**
+ * Wait after 403 REQUEST_LIMIT_EXCEEDED for TotalRequests: that limit counts the org's calls over a
+ * rolling 24 hours, so capacity returns only as calls from a day ago age out. Retrying within
+ * seconds only spends the few attempts left; every quarter of an hour is often enough to notice.
+ */
+export const SALESFORCE_DAILY_LIMIT_RETRY_MS = 15 * 60_000;
+/** Wait after 403 REQUEST_LIMIT_EXCEEDED for ConcurrentRequests: long-running calls finish within seconds. */
+export const SALESFORCE_CONCURRENT_LIMIT_RETRY_MS = 10_000;
+
+/** The org's API usage from a `Sforce-Limit-Info` header. */
+export interface ApiUsage {
+  used: number;
+  limit: number;
+}
+
+/**
+ * Reads `api-usage=25/15000` from a Sforce-Limit-Info header (which may list other entries, such
+ * as `per-app-api-usage=17/250(appName=sample-app)`); undefined when absent or unparsable.
+ */
+export function parseSforceLimitInfo(header: string | undefined): ApiUsage | undefined {
+  const match = /(?:^|[,;\s])api-usage=(\d+)\/(\d+)/.exec(header ?? '');
+  if (!match) return undefined;
+  return { used: Number(match[1]), limit: Number(match[2]) };
+}
 
 export interface SalesforceSettings {
   loginUrl: string;
@@ -70,7 +94,7 @@ export class SalesforceClient {
   private readonly loginUrl: string;
   /** Shared by concurrent callers so one expiry causes one token request, not one per caller. */
   private session: Promise<Session> | undefined;
-  private usage: string | undefined;
+  private usage: ApiUsage | undefined;
   /** Credentials made at run time (latest only), redacted from error messages like the configured ones. */
   private accessToken = '';
   private assertion = '';
@@ -92,9 +116,9 @@ export class SalesforceClient {
     this.transport = new Transport(VENDOR, settings.timeoutMs);
   }
 
-  /** The last Sforce-Limit-Info header, e.g. 'api-usage=25/15000'. */
-  get apiUsage(): string | undefined {
-    return this.usage;
+  /** The org's API usage as of the latest response (its Sforce-Limit-Info header). */
+  apiUsage(): ApiUsage | undefined {
+    return this.usage && { ...this.usage };
   }
 
   /** queryAll rather than query, so soft-deleted accounts arrive and their customers can be made inactive. */
@@ -152,12 +176,31 @@ export class SalesforceClient {
 
   private successBody(response: RawResponse): unknown {
     if (response.status !== 200) {
-      throw classifyHttpStatus(VENDOR, response.status, vendorError(response.body), this.secrets());
+      const error = vendorError(response.body);
+      throw classifyHttpStatus(
+        VENDOR,
+        response.status,
+        error,
+        this.secrets(),
+        this.retryAfter(response, error),
+      );
     }
     return this.transport.jsonBody(response);
   }
 
-  /** GET against the instance; Salesforce tokens have no stated lifetime, so a 401 triggers one renewal. */
+  /** Retry-After when given; otherwise what an exhausted API limit implies. */
+  private retryAfter(response: RawResponse, error: VendorError): number | undefined {
+    const asked = retryAfterOf(response);
+    if (asked !== undefined || error.code !== 'REQUEST_LIMIT_EXCEEDED') return asked;
+    // 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.' or 'TotalRequests Limit exceeded.'
+    if (/concurrent/i.test(error.message ?? '')) return SALESFORCE_CONCURRENT_LIMIT_RETRY_MS;
+    return SALESFORCE_DAILY_LIMIT_RETRY_MS;
+  }
+
+  /**
+   * GET against the instance; Salesforce tokens have no stated lifetime, so a 401 triggers one
+   * renewal. A fresh token refused too means the user or app lost access: the pipeline must stop.
+   */
   private async get(path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
     let session = this.currentSession();
     let response = await this.send(await session, path, headers);
@@ -166,8 +209,10 @@ export class SalesforceClient {
       response = await this.send(await session, path, headers);
       if (response.status === 401) {
         const { code = 'INVALID_SESSION_ID', message = 'no detail' } = vendorError(response.body);
-        const text = `Salesforce HTTP 401: ${code}: ${message} (even after renewing the session)`;
-        throw new RetryableError(redactSecrets(text, this.secrets()), { status: 401, code });
+        const text =
+          `Salesforce HTTP 401: ${code}: ${message} (even after renewing the session); ` +
+          'check that the integration user is active and the connected app may use the API';
+        throw new PipelineError(redactSecrets(text, this.secrets()), { status: 401, code });
       }
     }
     return response;
@@ -182,7 +227,7 @@ export class SalesforceClient {
       },
       this.secrets(),
     );
-    const usage = response.headers['sforce-limit-info'];
+    const usage = parseSforceLimitInfo(response.headers['sforce-limit-info']);
     if (usage !== undefined) this.usage = usage;
     return response;
   }
@@ -218,14 +263,23 @@ export class SalesforceClient {
     );
     if (response.status !== 200) {
       const error = vendorError(response.body);
-      if (error.code !== undefined && CREDENTIAL_ERRORS.has(error.code)) {
-        throw new PermanentError(
-          `Salesforce token request rejected (${error.code}): ${error.message ?? 'no detail'}; ` +
-            `check the ${this.settings.authFlow} credentials and the connected app`,
-          { status: response.status, code: error.code },
-        );
-      }
-      throw classifyHttpStatus(VENDOR, response.status, error, this.secrets());
+      const failure = classifyHttpStatus(
+        VENDOR,
+        response.status,
+        error,
+        this.secrets(),
+        retryAfterOf(response),
+      );
+      if (failure instanceof RetryableError) throw failure;
+      // invalid_grant, invalid_client, invalid_client_id, unsupported_grant_type...: no call can
+      // succeed until the credentials or the connected app are fixed.
+      const text =
+        `Salesforce token request rejected (${error.code ?? `HTTP ${response.status}`}): ` +
+        `${error.message ?? 'no detail'}; check the ${this.settings.authFlow} credentials and the connected app`;
+      throw new PipelineError(redactSecrets(text, this.secrets()), {
+        status: response.status,
+        code: error.code,
+      });
     }
     const body = this.transport.jsonBody(response);
     if (!isRecord(body) || typeof body.access_token !== 'string' || typeof body.instance_url !== 'string') {
@@ -259,7 +313,8 @@ export class SalesforceClient {
     } catch (error) {
       // Only the library's message: the error object may reference the key.
       const reason = error instanceof Error ? error.message : 'unknown error';
-      throw new PermanentError(`Cannot sign the Salesforce JWT bearer assertion: ${reason}`);
+      // A configuration problem (an unusable private key): no record can be read until it is fixed.
+      throw new PipelineError(`Cannot sign the Salesforce JWT bearer assertion: ${reason}`);
     }
     this.assertion = assertion;
     return { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion };

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type Method } from 'axios';
-import { classifyTransportError, unexpectedResponse } from './errors';
+import { classifyTransportError, parseRetryAfter, retryAfterApplies, unexpectedResponse } from './errors';
 
 export interface RawResponse {
   status: number;
@@ -82,6 +82,12 @@ export class Transport {
     }
     return parsed;
   }
+}
+
+/** The wait a 429 or 503 response asks for in its Retry-After header, in ms; undefined otherwise. */
+export function retryAfterOf(response: RawResponse, nowMs: number = Date.now()): number | undefined {
+  if (!retryAfterApplies(response.status)) return undefined;
+  return parseRetryAfter(response.headers['retry-after'], nowMs);
 }
 
 /** Parsed JSON, or undefined for an empty or malformed body. */

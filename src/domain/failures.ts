@@ -5,5 +5,10 @@
  */
 export const PERMANENT_FAILURE = 'PermanentError';
 export const RETRYABLE_FAILURE = 'RetryableError';
+/**
+ * Neither retrying nor moving on to the next record can help: the credentials, the integration's
+ * permissions or the account id are wrong, and the pipeline must stop until a person fixes them.
+ */
+export const PIPELINE_FAILURE = 'PipelineFailure';
 /** A source record that cannot be mapped to a destination record: never retried. */
 export const INVALID_RECORD = 'InvalidRecord';
