@@ -80,6 +80,11 @@ export interface NetSuiteSandbox {
   customers(): SandboxCustomer[];
   customerByExternalId(eid: string): SandboxCustomer | undefined;
   setFaults(f: Partial<NetSuiteFaults>): void;
+  /**
+   * Writes to these external ids answer 500 UNEXPECTED_ERROR until cleared (with []), as when a
+   * user-event script throws on certain records: a destination that is up but fails one record.
+   */
+  failWritesFor(externalIds: string[]): void;
   readonly stats: NetSuiteStats;
   /** Clears customers, nonces and stats; faults return to the start options. */
   reset(): void;
@@ -201,6 +206,7 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     rejectedSignatures: 0,
   };
   let inFlight = 0;
+  let failingExternalIds = new Set<string>();
   let url = '';
   const recordUrl = (id: string) => `${url}/services/rest/record/v1/customer/${id}`;
 
@@ -287,6 +293,9 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
       ...(upsertEid !== undefined ? { externalId: upsertEid } : {}),
     };
     const eid = fields.externalId;
+    if (typeof eid === 'string' && failingExternalIds.has(eid)) {
+      return error(500, 'UNEXPECTED_ERROR', 'An unexpected SuiteScript error occurred in a user event script.');
+    }
     if (typeof eid === 'string' && store.idOf(eid) !== undefined && store.idOf(eid) !== existingId) {
       return error(
         400,
@@ -497,6 +506,9 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
       // Only known keys with values of their type: the admin API passes client JSON straight through.
       faults = { ...faults, ...pickFaults(f) };
     },
+    failWritesFor: (externalIds) => {
+      failingExternalIds = new Set(externalIds);
+    },
     get stats() {
       return stats;
     },
@@ -504,6 +516,7 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
       store.clear();
       nonces.clear();
       faults = { ...initialFaults };
+      failingExternalIds = new Set();
       random = createPrng(seed);
       stats = { requests: 0, writes: 0, byStatus: {}, maxConcurrent: 0, rejectedSignatures: 0 };
     },

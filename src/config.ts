@@ -111,7 +111,13 @@ const environmentSchema = z
     SYNC_WINDOW_SIZE: integer(1, 1000).default(50),
     SYNC_RETRY_INITIAL_INTERVAL: duration.default(5_000),
     SYNC_RETRY_BACKOFF_COEFFICIENT: decimal(1, 100).default(5),
-    SYNC_RETRY_MAXIMUM_ATTEMPTS: integer(1, 100).default(3),
+    SYNC_RETRY_MAXIMUM_INTERVAL: duration.default(5 * 60_000),
+    SYNC_RETRY_BUDGET: duration.default(60 * 60_000).pipe(z.number().min(1_000, 'must be at least 1s')),
+    SYNC_RETRY_MAXIMUM_ATTEMPTS: z
+      .undefined({ error: 'is no longer used: retries are bounded by time, set SYNC_RETRY_BUDGET instead' })
+      .optional(),
+    SYNC_LOOKBACK: duration.default(5 * 60_000),
+    SYNC_RUN_TIMEOUT: duration.default(6 * 60 * 60_000).pipe(z.number().min(60_000, 'must be at least 1m')),
 
     SALESFORCE_LOGIN_URL: httpUrl,
     SALESFORCE_API_VERSION: z
@@ -273,8 +279,11 @@ export function parseConfig(env: Record<string, string | undefined>) {
       retry: {
         initialIntervalMs: e.SYNC_RETRY_INITIAL_INTERVAL,
         backoffCoefficient: e.SYNC_RETRY_BACKOFF_COEFFICIENT,
-        maximumAttempts: e.SYNC_RETRY_MAXIMUM_ATTEMPTS,
+        maximumIntervalMs: e.SYNC_RETRY_MAXIMUM_INTERVAL,
+        budgetMs: e.SYNC_RETRY_BUDGET,
       },
+      lookbackMs: e.SYNC_LOOKBACK,
+      runTimeoutMs: e.SYNC_RUN_TIMEOUT,
       destinationTimeoutMs: e.NETSUITE_TIMEOUT,
     },
     salesforce: {
@@ -329,9 +338,9 @@ export function loadConfig(envFile = path.resolve('.env')): Config {
 
 /** The settings a sync run works with: no secrets, safe to carry in workflow history. */
 export function syncSettings(config: Config): SyncSettings {
-  const { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs } =
+  const { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs, lookbackMs } =
     config.pipeline;
-  return { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs };
+  return { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs, lookbackMs };
 }
 
 /** Every configured secret, so logs and tests can check none of them leaks. */

@@ -1,51 +1,128 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { ScheduleNotFoundError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { syncSettings, type Config } from './config';
 import type { Checkpoint } from './domain/checkpoint';
-import type { DeadLetter, PipelineStatus } from './domain/sync';
-import {
-  deadLettersQuery,
-  pipelineWorkflowId,
-  replaySignal,
-  resetCheckpointUpdate,
-  statusQuery,
-} from './workflows/messages';
-import { startPipelineWorkflow } from './pipeline-start';
+import { innermostMessage } from './domain/failure-text';
+import type { PipelineStatus, ProblemStatus } from './domain/sync';
+import { ensurePipelineOwner, PipelineOwnerGoneError, recoverPipelineOwner, recoveryAdvice } from './pipeline-owner';
+import { problemRecords, type ProblemFilter } from './problem-records';
+import { triggerSync } from './schedule';
+import type { BulkAction } from './activities/problems';
+import { pipelineWorkflowId } from './workflows/ids';
+import { resetCheckpointUpdate, resumeUpdate, statusQuery } from './workflows/messages';
+import type { problemRecordsBulk } from './workflows/problem-records-bulk';
+
+/** The pipeline as a person sees it: the owner's state, its problem records, its schedule. */
+export interface PipelineOverview extends PipelineStatus {
+  /** The current run's workflow status when it is no longer running (it timed out, failed, …). */
+  currentRunEnded?: string;
+  problems: Record<ProblemStatus, number>;
+  schedule: { paused: boolean; note?: string } | null;
+}
+
+/** A person's request was refused; the message says why (shown as is by the command line). */
+export class OperatorError extends Error {
+  override readonly name = 'OperatorError';
+}
 
 /** What a person asks of a pipeline, from the command line (and tests): all by Temporal message. */
 export function pipelineOperations(client: Client, config: Config) {
-  const handle = client.workflow.getHandle(pipelineWorkflowId(config.pipeline.name));
+  const pipeline = config.pipeline.name;
+  const settings = syncSettings(config);
+  const owner = client.workflow.getHandle(pipelineWorkflowId(pipeline));
+  const problems = problemRecords(client);
 
-  /** A pipeline workflow exists once the first run began; before that there is nothing to ask. */
-  async function ifStarted<T>(ask: () => Promise<T>, otherwise: T): Promise<T> {
+  async function ownerAsks<T>(ask: () => Promise<T>): Promise<T> {
     try {
       return await ask();
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return otherwise;
+      if (error instanceof WorkflowNotFoundError) {
+        throw new OperatorError(`Pipeline ${pipeline} has no running owner workflow. ${recoveryAdvice(pipeline)}`);
+      }
+      if (error instanceof WorkflowUpdateFailedError) throw new OperatorError(innermostMessage(error));
+      throw error;
+    }
+  }
+
+  async function scheduleState(): Promise<PipelineOverview['schedule']> {
+    try {
+      const { state } = await client.schedule.getHandle(config.pipeline.scheduleId).describe();
+      return { paused: state.paused, note: state.note };
+    } catch (error) {
+      if (error instanceof ScheduleNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  /** A run the owner still calls current may have ended without telling it (timed out, terminated). */
+  async function endedStatus(runId: string): Promise<string | undefined> {
+    try {
+      const { status } = await client.workflow.getHandle(runId).describe();
+      return status.name === 'RUNNING' ? undefined : status.name;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'NOT_FOUND';
       throw error;
     }
   }
 
   return {
-    status: (): Promise<PipelineStatus | null> => ifStarted(() => handle.query(statusQuery), null),
+    pipeline,
+    problems,
 
-    deadLetters: (): Promise<DeadLetter[]> => ifStarted(() => handle.query(deadLettersQuery), []),
-
-    /** Replays the given dead letters (all when none are given); returns how many were asked for. */
-    async replay(recordIds: string[] = []): Promise<number> {
-      const deadLetters = await this.deadLetters();
-      const matching = recordIds.length
-        ? deadLetters.filter((d) => recordIds.includes(d.recordId))
-        : deadLetters;
-      if (matching.length) await handle.signal(replaySignal, { recordIds });
-      return matching.length;
+    /** Starts the owner the first time (or moves a legacy one); refuses if it has ended. */
+    async create(): Promise<string> {
+      try {
+        return await ensurePipelineOwner(client, pipeline, settings);
+      } catch (error) {
+        if (error instanceof PipelineOwnerGoneError) throw new OperatorError(error.message);
+        throw error;
+      }
     },
 
-    /** Moves the checkpoint (back, for a backfill); starts the pipeline workflow if it is new. */
-    async resetCheckpoint(to: string): Promise<Checkpoint> {
-      return client.workflow.executeUpdateWithStart(resetCheckpointUpdate, {
-        args: [{ to }],
-        startWorkflowOperation: startPipelineWorkflow(config.pipeline.name, syncSettings(config)),
+    recover: (checkpointTime: string): Promise<Checkpoint> =>
+      recoverPipelineOwner(client, pipeline, settings, checkpointTime),
+
+    async status(): Promise<PipelineOverview> {
+      const status = await ownerAsks(() => owner.query(statusQuery));
+      const [counts, schedule, currentRunEnded] = await Promise.all([
+        problems.countByStatus(pipeline),
+        scheduleState(),
+        status.currentRun ? endedStatus(status.currentRun.runId) : undefined,
+      ]);
+      return {
+        ...status,
+        ...(currentRunEnded ? { currentRun: null, currentRunEnded } : {}),
+        problems: counts,
+        schedule,
+      };
+    },
+
+    /** Moves the checkpoint (back, for a backfill). */
+    resetCheckpoint: (to: string): Promise<Checkpoint> =>
+      ownerAsks(() => owner.executeUpdate(resetCheckpointUpdate, { args: [{ to }] })),
+
+    /** After a pipeline-level failure is fixed: clears the pause, unpauses the schedule and runs a sync now. */
+    async resume(by = 'record-sync command line'): Promise<PipelineStatus> {
+      const status = await ownerAsks(() => owner.executeUpdate(resumeUpdate, { args: [{ by }] }));
+      try {
+        await client.schedule.getHandle(config.pipeline.scheduleId).unpause(`resumed by ${by}`);
+        await triggerSync(client, config);
+      } catch (error) {
+        if (!(error instanceof ScheduleNotFoundError)) throw error;
+      }
+      return status;
+    },
+
+    /** Starts a bulk replay or discard over every open problem record the filter matches. */
+    async startBulk(action: BulkAction['action'], filter: ProblemFilter, options: { reason?: string; by?: string } = {}) {
+      return client.workflow.start<typeof problemRecordsBulk>('problemRecordsBulk', {
+        workflowId: `record-sync-${action}-${pipeline}-${randomUUID().slice(0, 8)}`,
+        taskQueue: settings.taskQueue,
+        args: [{ pipeline, action, filter, taskQueue: settings.taskQueue, concurrency: settings.windowSize, ...options }],
+        staticSummary: `${action} problem records of pipeline ${pipeline}`,
       });
     },
   };
 }
+
+export type PipelineOperations = ReturnType<typeof pipelineOperations>;

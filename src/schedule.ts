@@ -8,7 +8,7 @@ import type { Config } from './config';
 import type { syncRun } from './workflows/sync-run';
 
 function scheduleOptions(config: Config): ScheduleOptions {
-  const { name, scheduleId, intervalMs, taskQueue } = config.pipeline;
+  const { name, scheduleId, intervalMs, taskQueue, runTimeoutMs } = config.pipeline;
   return {
     scheduleId,
     spec: { intervals: [{ every: intervalMs }] },
@@ -19,6 +19,8 @@ function scheduleOptions(config: Config): ScheduleOptions {
       taskQueue,
       args: [{ pipeline: name }],
       staticSummary: `Sync Salesforce accounts to NetSuite customers (pipeline ${name})`,
+      // A run that hangs ends, says so in its status, and the next one starts.
+      workflowExecutionTimeout: runTimeoutMs,
     },
     // SKIP: a run still going when the next is due is never doubled; it catches up next time.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
@@ -44,7 +46,18 @@ export async function ensureSchedule(client: Client, config: Config): Promise<'c
   }
 }
 
-/** Runs a sync now. Explicitly SKIP: a trigger defaults to ALLOW_ALL, which would overlap runs. */
-export async function triggerSync(client: Client, config: Config): Promise<void> {
-  await client.schedule.getHandle(config.pipeline.scheduleId).trigger(ScheduleOverlapPolicy.SKIP);
+/**
+ * Runs a sync now, unless one is running: then says which (the schedule's SKIP would drop the
+ * trigger silently). Explicitly SKIP: a trigger defaults to ALLOW_ALL, which would overlap runs.
+ */
+export async function triggerSync(
+  client: Client,
+  config: Config,
+): Promise<{ triggered: true } | { triggered: false; running: string }> {
+  const handle = client.schedule.getHandle(config.pipeline.scheduleId);
+  const { info } = await handle.describe();
+  const running = info.runningActions[0];
+  if (running) return { triggered: false, running: running.workflow.workflowId };
+  await handle.trigger(ScheduleOverlapPolicy.SKIP);
+  return { triggered: true };
 }

@@ -1,13 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities';
 import { createDestinationActivities } from './activities/destination';
-import { createPipelineActivities } from './activities/pipeline';
-import { createSourceActivities } from './activities/source';
 import { EncryptionCodec } from './codec/encryption-codec';
 import { dataConverter } from './codec/data-converter';
 import { syncSettings, type Config } from './config';
 import { NetSuiteClient } from './connectors/netsuite';
 import { SalesforceClient } from './connectors/salesforce';
+
+const PROBLEM_REPORT_SLOTS = 4;
 
 export interface WorkerDependencies {
   connection: NativeConnection;
@@ -41,13 +42,16 @@ export async function createWorkers(
     taskQueue: config.pipeline.taskQueue,
     dataConverter: dataConverter(config),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: {
-      ...createSourceActivities({ salesforce }),
-      ...createPipelineActivities({ client, settings: syncSettings(config) }),
-      ...createDestinationActivities({ netsuite }),
-    },
-    // An upsert waiting for a NetSuite slot would hold its workflow task open for nothing.
-    maxConcurrentLocalActivityExecutions: config.netsuite.maxConcurrentRequests,
+    activities: createActivities({
+      client,
+      salesforce,
+      netsuite,
+      settings: syncSettings(config),
+      scheduleId: config.pipeline.scheduleId,
+    }),
+    // An upsert waiting for a NetSuite slot would hold its workflow task open for nothing; the few
+    // more are for the local activities that report problem records.
+    maxConcurrentLocalActivityExecutions: config.netsuite.maxConcurrentRequests + PROBLEM_REPORT_SLOTS,
     // Every record workflow is new and does all its work in its first workflow task, which comes
     // from the task queue itself rather than this worker's sticky queue: the SDK's default ratio
     // (0.2) leaves 2 of 10 pollers there, which capped the rate (33.7 -> 46.0 records/s; see the

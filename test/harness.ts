@@ -4,10 +4,13 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { dataConverter } from '../src/codec/data-converter';
 import { parseConfig, type Config } from '../src/config';
+import { innermostMessage } from '../src/domain/failure-text';
 import { pipelineOperations } from '../src/operations';
 import { createWorkers } from '../src/workers';
 import { searchAttributes } from '../src/workflows/search-attributes';
 import type { RunSummary } from '../src/domain/sync';
+import type { ProblemSummary } from '../src/problem-records';
+import type { ProblemView } from '../src/workflows/messages';
 import type { syncRun } from '../src/workflows/sync-run';
 import { SANDBOX_CREDENTIALS, SANDBOX_ENCRYPTION_KEY } from '../sandbox/credentials';
 import { startNetSuiteSandbox, type NetSuiteSandbox } from '../sandbox/netsuite';
@@ -81,6 +84,11 @@ export interface SyncEnvironment {
   startWorkers(): Promise<() => Promise<void>>;
   /** Runs one sync to completion, as the schedule would start it. */
   runSync(): Promise<RunSummary>;
+  /** The open problem records, as visibility lists them (it lags a moment behind the workflows). */
+  openProblems(): Promise<ProblemSummary[]>;
+  /** Waits until visibility lists exactly `count` open problem records, and returns them. */
+  problemsSettled(count: number): Promise<ProblemSummary[]>;
+  problem(recordId: string): Promise<ProblemView | null>;
   teardown(): Promise<void>;
 }
 
@@ -108,6 +116,10 @@ export async function startSyncEnvironment(
     NETSUITE_TASK_QUEUE: `record-sync-netsuite-${unique}`,
     SYNC_RETRY_INITIAL_INTERVAL: '50ms',
     SYNC_RETRY_BACKOFF_COEFFICIENT: '2',
+    SYNC_RETRY_MAXIMUM_INTERVAL: '500ms',
+    SYNC_RETRY_BUDGET: '3s',
+    // Tests of the look-back window set it; elsewhere re-reads would blur the counts.
+    SYNC_LOOKBACK: '0s',
     NETSUITE_TIMEOUT: '2s',
     NETSUITE_MAX_CONCURRENT_REQUESTS: '10',
     ...options.overrides,
@@ -119,6 +131,17 @@ export async function startSyncEnvironment(
     dataConverter: dataConverter(config),
   });
   const stops = new Set<() => Promise<void>>();
+  const operations = pipelineOperations(client, config);
+  const openProblems = async () => {
+    const listed: ProblemSummary[] = [];
+    let token: string | undefined;
+    do {
+      const page = await operations.problems.listPage(config.pipeline.name, {}, 1000, token);
+      listed.push(...page.problems);
+      token = page.nextPageToken;
+    } while (token);
+    return listed;
+  };
 
   const startWorkers = async () => {
     const workers = await createWorkers(config, {
@@ -143,14 +166,21 @@ export async function startSyncEnvironment(
     netsuite,
     config,
     environment,
-    operations: pipelineOperations(client, config),
+    operations,
     startWorkers,
     runSync: () =>
       client.workflow.execute<typeof syncRun>('syncRun', {
         workflowId: `${config.pipeline.scheduleId}-run-${randomUUID()}`,
         taskQueue: config.pipeline.taskQueue,
         args: [{ pipeline: config.pipeline.name }],
+      }) as Promise<RunSummary>,
+    openProblems,
+    problemsSettled: (count) =>
+      eventually(async () => {
+        const listed = await openProblems();
+        return listed.length === count ? listed : undefined;
       }),
+    problem: (recordId) => operations.problems.show(config.pipeline.name, recordId),
     async teardown() {
       for (const stop of [...stops]) await stop();
       await salesforce.close();
@@ -169,4 +199,14 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** The reason a workflow failed, in its own words: fails the test if it did not fail. */
+export async function runFailure(run: Promise<unknown>): Promise<string> {
+  try {
+    await run;
+  } catch (error) {
+    return innermostMessage(error);
+  }
+  throw new Error('expected the workflow to fail');
 }

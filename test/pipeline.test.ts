@@ -3,10 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal as proto } from '@temporalio/proto';
 import { checkpointOf } from '../src/domain/checkpoint';
-import { recordWorkflowId } from '../src/workflows/messages';
+import { recordWorkflowId } from '../src/workflows/ids';
 import { ensureSchedule, triggerSync } from '../src/schedule';
 import type { SandboxAccount } from '../sandbox/salesforce';
-import { eventually, startSyncEnvironment, startTemporal, type SyncEnvironment } from './harness';
+import { eventually, runFailure, startSyncEnvironment, startTemporal, type SyncEnvironment } from './harness';
 
 const { EventType } = proto.api.enums.v1;
 
@@ -42,7 +42,7 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       await sync.teardown();
     });
 
-    it('syncs every valid account, mapped field by field, dead-letters the rejected ones, and advances the checkpoint', async () => {
+    it('syncs every valid account, mapped field by field, holds the rejected ones as problem records, and advances the checkpoint', async () => {
       const accounts = sync.salesforce.accounts();
       const rejected = accounts.filter(rejectedPhone);
       assert.ok(accounts.length >= 500 && rejected.length >= 1);
@@ -51,7 +51,8 @@ describe('sync pipeline (dev server + sandboxes)', () => {
 
       assert.equal(summary.counts.read, accounts.length);
       assert.equal(summary.counts.synced, accounts.length - rejected.length);
-      assert.equal(summary.counts.deadLettered, rejected.length);
+      assert.equal(summary.counts.validationFailed, rejected.length);
+      assert.equal(summary.counts.deadLettered, 0);
       assert.equal(summary.counts.alreadyProcessed, 0);
       assert.ok(summary.pages >= 3, `expected several pages, got ${summary.pages}`);
       assertNoDuplicates(sync);
@@ -72,19 +73,25 @@ describe('sync pipeline (dev server + sandboxes)', () => {
         if (account.BillingPostalCode) assert.equal(address?.zip, account.BillingPostalCode);
       }
 
-      const deadLetters = await sync.operations.deadLetters();
-      assert.deepEqual(deadLetters.map((d) => d.recordId).sort(), rejected.map((a) => a.Id).sort());
-      for (const letter of deadLetters) {
-        assert.equal(letter.kind, 'rejected');
-        assert.equal(letter.field, 'phone');
-        assert.match(letter.error, /seven digits/);
-        assert.equal(letter.attempts, 1, 'a permanent failure must not be retried');
+      const problems = await sync.problemsSettled(rejected.length);
+      assert.deepEqual(problems.map((p) => p.recordId).sort(), rejected.map((a) => a.Id).sort());
+      for (const listed of problems) {
+        assert.equal(listed.status, 'VALIDATION_FAILED');
+        assert.equal(listed.kind, 'rejected');
+        assert.equal(listed.field, 'phone');
+        const problem = await sync.problem(listed.recordId);
+        assert.equal(problem?.failure.error.includes('seven digits'), true);
+        assert.equal(problem?.failure.value, rejected.find((a) => a.Id === listed.recordId)!.Phone!.trim());
+        assert.equal(problem?.failure.attempts, 1, 'a permanent failure must not be retried');
       }
 
       const status = await sync.operations.status();
-      assert.deepEqual(status?.checkpoint, checkpointOf(accounts.at(-1)!));
-      assert.equal(status?.deadLetterCount, rejected.length);
-      assert.deepEqual(status?.lastRun?.counts, summary.counts);
+      assert.deepEqual(status.checkpoint, checkpointOf(accounts.at(-1)!));
+      assert.equal(status.problems.VALIDATION_FAILED, rejected.length);
+      assert.equal(status.problems.DEAD_LETTER, 0);
+      assert.deepEqual(status.lastRun?.counts, summary.counts);
+      assert.equal(status.currentRun, null);
+      assert.equal(status.paused, null);
     });
 
     it('carries only what changed on the next run, including a bulk update sharing one timestamp', async () => {
@@ -100,7 +107,7 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       assert.equal(sync.netsuite.customerByExternalId(renamed.Id)?.companyName, 'Renamed Account Ltd');
       assertNoDuplicates(sync);
       const status = await sync.operations.status();
-      assert.deepEqual(status?.checkpoint, checkpointOf(renamed));
+      assert.deepEqual(status.checkpoint, checkpointOf(renamed));
     });
 
     it('does nothing when nothing changed', async () => {
@@ -108,36 +115,84 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       assert.equal(summary.counts.read, 0);
     });
 
-    it('replays a dead letter once its cause is fixed in the source, and the queue empties', async () => {
-      const deadLetters = await sync.operations.deadLetters();
-      assert.ok(deadLetters.length > 0);
-      const [first, ...rest] = deadLetters;
+    it('replays a problem record once its cause is fixed in the source, and the record is resolved', async () => {
+      const [first, ...rest] = await sync.openProblems();
       // Fixing the record in Salesforce: the replay reads the current record again.
       sync.salesforce.updateAccount(first.recordId, { Phone: '+1 415 555 0100' });
 
-      assert.equal(await sync.operations.replay([first.recordId]), 1);
+      const answer = await sync.operations.problems.replay(sync.config.pipeline.name, first.recordId);
 
-      await eventually(async () => {
-        const status = await sync.operations.status();
-        return status?.deadLetterCount === rest.length && status.replaysInFlight === 0 ? true : undefined;
-      });
+      assert.ok(answer.done);
+      assert.equal(answer.answer.outcome, 'SYNCED');
       assert.equal(sync.netsuite.customerByExternalId(first.recordId)?.phone, '+1 415 555 0100');
-      const remaining = await sync.operations.deadLetters();
-      assert.deepEqual(
-        remaining.map((d) => d.recordId),
-        rest.map((d) => d.recordId),
-      );
+      const resolved = await sync.problem(first.recordId);
+      assert.equal(resolved?.status, 'SYNCED');
+      assert.equal(resolved?.resolution?.status, 'SYNCED');
+      const remaining = await sync.problemsSettled(rest.length);
+      assert.deepEqual(remaining.map((p) => p.recordId).sort(), rest.map((p) => p.recordId).sort());
     });
 
-    it('keeps a record that still fails on replay in the queue, with the replay counted', async () => {
-      const [still] = await sync.operations.deadLetters();
-      await sync.operations.replay([still.recordId]);
-      const replayed = await eventually(async () => {
-        const letter = (await sync.operations.deadLetters()).find((d) => d.recordId === still.recordId);
-        return letter && letter.replays === 1 ? letter : undefined;
+    it('keeps a record that still fails on replay, says so, and counts the replay', async () => {
+      const [still] = await sync.openProblems();
+      const before = await sync.problem(still.recordId);
+
+      const answer = await sync.operations.problems.replay(sync.config.pipeline.name, still.recordId);
+
+      assert.ok(answer.done);
+      assert.equal(answer.answer.outcome, 'VALIDATION_FAILED');
+      const after = await sync.problem(still.recordId);
+      assert.equal(after?.status, 'VALIDATION_FAILED');
+      assert.equal(after?.replays, 1);
+      assert.equal(after?.failures, 2);
+      assert.equal(after?.firstFailedAt, before?.firstFailedAt);
+    });
+
+    it('replays with an edit: the edited record is validated, then synced; a bad edit is rejected with its field', async () => {
+      const [problem] = await sync.openProblems();
+      const pipeline = sync.config.pipeline.name;
+      const replaysBefore = (await sync.problem(problem.recordId))?.replays;
+
+      const badField = await sync.operations.problems.replay(pipeline, problem.recordId, { edit: { Fone: '1' } });
+      assert.equal(badField.done, false);
+      assert.match(!badField.done ? badField.reason : '', /Fone: not a field/);
+      const tooLong = await sync.operations.problems.replay(pipeline, problem.recordId, {
+        edit: { BillingCity: 'x'.repeat(41) },
       });
-      assert.equal(replayed.kind, 'rejected');
-      assert.equal(replayed.firstFailedAt, still.firstFailedAt);
+      assert.match(!tooLong.done ? tooLong.reason : '', /BillingCity/);
+      assert.equal((await sync.problem(problem.recordId))?.replays, replaysBefore, 'a rejected edit is not a replay');
+
+      const edited = await sync.operations.problems.replay(pipeline, problem.recordId, {
+        edit: { Phone: '+1 415 555 0199' },
+      });
+      assert.ok(edited.done);
+      assert.equal(edited.answer.outcome, 'SYNCED');
+      assert.equal(sync.netsuite.customerByExternalId(problem.recordId)?.phone, '+1 415 555 0199');
+      const view = await sync.problem(problem.recordId);
+      assert.equal(view?.lastReplay?.edited, true);
+    });
+
+    it('discards a problem record with a reason; unknown and closed ones answer so', async () => {
+      const open = await sync.openProblems();
+      const pipeline = sync.config.pipeline.name;
+      const [target] = open;
+
+      const refused = await sync.operations.problems.discard(pipeline, target.recordId, { reason: '  ' });
+      assert.equal(refused.done, false);
+      assert.match(!refused.done ? refused.reason : '', /reason/);
+
+      const discarded = await sync.operations.problems.discard(pipeline, target.recordId, {
+        reason: 'test account, never billed',
+        by: 'a test',
+      });
+      assert.ok(discarded.done);
+      assert.equal(discarded.answer.status, 'DISCARDED');
+      assert.equal(discarded.answer.resolution?.reason, 'test account, never billed');
+
+      const again = await sync.operations.problems.discard(pipeline, target.recordId, { reason: 'again' });
+      assert.equal(again.done ? 'done' : again.outcome, 'unknown');
+      const unknown = await sync.operations.problems.replay(pipeline, '001000000000000AAA');
+      assert.equal(unknown.done ? 'done' : unknown.outcome, 'unknown');
+      await sync.problemsSettled(open.length - 1);
     });
 
     it('resets the checkpoint for a backfill: the next run reads everything changed since', async () => {
@@ -154,8 +209,12 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       const rejected = expected.filter(rejectedPhone).length;
       assert.equal(summary.counts.alreadyProcessed, 0);
       assert.equal(summary.counts.synced, expected.length - rejected);
-      assert.equal(summary.counts.deadLettered, rejected);
+      assert.equal(summary.counts.validationFailed, rejected);
       assertNoDuplicates(sync);
+    });
+
+    it('refuses a malformed checkpoint time with the reason', async () => {
+      await assert.rejects(sync.operations.resetCheckpoint('last tuesday'), /ISO-8601/);
     });
   });
 
@@ -187,27 +246,62 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       assertNoDuplicates(sync);
     });
 
-    it('dead-letters a record whose retries are exhausted, and replays it after the outage', async () => {
-      const account = liveAccounts(sync).find((a) => !rejectedPhone(a))!;
-      sync.salesforce.updateAccount(account.Id, { Name: 'During The Outage' });
-      sync.netsuite.setFaults({ serverErrors: 100 });
+    it('stops and pauses the pipeline when the destination is down past the retry budget: no dead letters', async () => {
+      const problemsBefore = (await sync.openProblems()).length;
+      const accounts = liveAccounts(sync)
+        .filter((a) => !rejectedPhone(a))
+        .slice(0, 3);
+      sync.salesforce.touchAccounts(
+        accounts.map((a) => a.Id),
+        { Industry: 'During The Outage' },
+      );
+      const before = await sync.operations.status();
+      sync.netsuite.setFaults({ outageUntil: true });
+
+      assert.match(await runFailure(sync.runSync()), /longer than the retry budget/);
+
+      const paused = await sync.operations.status();
+      assert.match(paused.paused?.reason ?? '', /longer than the retry budget/);
+      assert.deepEqual(paused.checkpoint, before.checkpoint, 'the checkpoint stays before the unsynced records');
+      assert.match(paused.lastRun?.stoppedBy ?? '', /retry budget/);
+      assert.equal((await sync.openProblems()).length, problemsBefore, 'an outage makes no problem records');
+
+      sync.netsuite.setFaults({ outageUntil: false });
+      await sync.operations.resume('a test');
+      const summary = await sync.runSync();
+
+      assert.equal(summary.counts.synced, accounts.length);
+      for (const account of accounts) {
+        assert.equal(sync.netsuite.customerByExternalId(account.Id)?.custentity_sf_system_modstamp !== undefined, true);
+      }
+      assert.equal((await sync.operations.status()).paused, null);
+    });
+
+    it('dead-letters a record that keeps failing while the destination syncs others, and replays it after the fix', async () => {
+      const [failing, ...others] = liveAccounts(sync)
+        .filter((a) => !rejectedPhone(a))
+        .slice(0, 6);
+      sync.salesforce.touchAccounts(
+        [failing, ...others].map((a) => a.Id),
+        { Industry: 'One Bad Record' },
+      );
+      sync.netsuite.failWritesFor([failing.Id]);
 
       const summary = await sync.runSync();
 
+      assert.equal(summary.counts.synced, others.length);
       assert.equal(summary.counts.deadLettered, 1);
-      const letter = (await sync.operations.deadLetters()).find((d) => d.recordId === account.Id);
-      assert.ok(letter);
-      assert.equal(letter.kind, 'retries-exhausted');
-      assert.equal(letter.attempts, sync.config.pipeline.retry.maximumAttempts);
-      const status = await sync.operations.status();
-      assert.deepEqual(status?.checkpoint, summary.checkpoint, 'the checkpoint moves past a dead letter');
+      const problem = await eventually(async () => (await sync.problem(failing.Id)) ?? undefined);
+      assert.equal(problem.status, 'DEAD_LETTER');
+      assert.equal(problem.failure.kind, 'retries-exhausted');
+      assert.ok(problem.failure.attempts > 1);
+      assert.equal((await sync.operations.status()).paused, null);
 
-      sync.netsuite.setFaults({ serverErrors: 0 });
-      await sync.operations.replay();
-      await eventually(async () =>
-        (await sync.operations.deadLetters()).some((d) => d.recordId === account.Id) ? undefined : true,
-      );
-      assert.equal(sync.netsuite.customerByExternalId(account.Id)?.companyName, 'During The Outage');
+      sync.netsuite.failWritesFor([]);
+      const answer = await sync.operations.problems.replay(sync.config.pipeline.name, failing.Id);
+      assert.ok(answer.done);
+      assert.equal(answer.answer.outcome, 'SYNCED');
+      assert.equal(sync.netsuite.customerByExternalId(failing.Id)?.custentity_sf_account_id, failing.Id);
     });
 
     it('creates no duplicate when the destination commits a write but the response is lost', async () => {
@@ -230,16 +324,24 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       );
     });
 
-    it('dead-letters after a destination that hangs past the timeout on every attempt', async () => {
+    it('retries a destination that hangs past the timeout, showing RETRY_PENDING meanwhile', async () => {
       const account = liveAccounts(sync).find((a) => !rejectedPhone(a))!;
-      sync.salesforce.updateAccount(account.Id, { Name: 'Hanging Destination' });
-      sync.netsuite.setFaults({ hangs: sync.config.pipeline.retry.maximumAttempts });
+      const updated = sync.salesforce.updateAccount(account.Id, { Name: 'Hanging Destination' });
+      sync.netsuite.setFaults({ hangs: 1 });
 
       const summary = await sync.runSync();
 
-      assert.equal(summary.counts.deadLettered, 1);
-      const letter = (await sync.operations.deadLetters()).find((d) => d.recordId === account.Id);
-      assert.equal(letter?.kind, 'retries-exhausted');
+      assert.equal(summary.counts.synced, 1);
+      assert.equal(sync.netsuite.customerByExternalId(account.Id)?.companyName, 'Hanging Destination');
+      const handle = sync.client.workflow.getHandle(
+        recordWorkflowId(sync.config.pipeline.name, account.Id, checkpointOf(updated).systemModstamp),
+      );
+      const history = await handle.fetchHistory();
+      const statuses = (history.events ?? [])
+        .map((event) => event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields)
+        .filter((fields) => fields?.RecordSyncOutcome)
+        .map((fields) => Buffer.from(fields!.RecordSyncOutcome.data!).toString());
+      assert.deepEqual(statuses, ['"RETRY_PENDING"', '"SYNCED"']);
     });
   });
 
@@ -296,16 +398,17 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       const sync = await startSyncEnvironment({ temporal, seedCount: 30 });
       const stopWorkers = await sync.startWorkers();
       try {
+        assert.equal(await sync.operations.create(), 'started');
         assert.equal(await ensureSchedule(sync.client, sync.config), 'created');
         assert.equal(await ensureSchedule(sync.client, sync.config), 'updated');
         const description = await sync.client.schedule.getHandle(sync.config.pipeline.scheduleId).describe();
         assert.equal(description.policies.overlap, 'SKIP');
 
-        await triggerSync(sync.client, sync.config);
+        assert.deepEqual(await triggerSync(sync.client, sync.config), { triggered: true });
 
         const status = await eventually(async () => {
           const current = await sync.operations.status();
-          return current?.lastRun ? current : undefined;
+          return current.lastRun ? current : undefined;
         });
         assert.equal(status.lastRun?.counts.read, 30);
         await sync.client.schedule.getHandle(sync.config.pipeline.scheduleId).delete();

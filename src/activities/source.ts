@@ -1,6 +1,6 @@
 import type { SalesforceClient } from '../connectors/salesforce';
 import { PermanentError } from '../connectors/errors';
-import { checkpointOf, isSalesforceId, toIsoInstant, type Checkpoint } from '../domain/checkpoint';
+import { checkpointAt, checkpointOf, isSalesforceId, toIsoInstant, type Checkpoint } from '../domain/checkpoint';
 import type { SourceRecord } from '../domain/sync';
 import { classified } from './failures';
 
@@ -26,6 +26,17 @@ export interface SourcePage {
   nextRecordsUrl: string | null;
 }
 
+export interface ChangedPageRequest extends SourcePageRequest {
+  pipeline: string;
+  /** On the first page: how far behind the checkpoint to read again (late-committed changes). */
+  lookbackMs: number;
+}
+
+export interface ChangedPage extends SourcePage {
+  /** On the first page: when the query was sent. The checkpoint never passes it. */
+  queryStartedAt?: string;
+}
+
 function identify(raw: Record<string, unknown>): SourceRecord | UnreadableRecord {
   const { Id: id, SystemModstamp: modstamp } = raw;
   if (typeof id !== 'string' || !isSalesforceId(id)) {
@@ -43,39 +54,82 @@ function identify(raw: Record<string, unknown>): SourceRecord | UnreadableRecord
   }
 }
 
-export function createSourceActivities({ salesforce }: { salesforce: SalesforceClient }) {
-  return {
-    /** One page of accounts changed since the checkpoint, in (SystemModstamp, Id) order. */
-    async readChangedAccounts({ since, nextRecordsUrl }: SourcePageRequest): Promise<SourcePage> {
-      const page = await classified(async () => {
-        if (!nextRecordsUrl) return salesforce.readChangedAccounts(since);
-        try {
-          return await salesforce.readNextPage(nextRecordsUrl);
-        } catch (error) {
-          // Query cursors expire (after two days, or a server restart): query again from the checkpoint.
-          if (error instanceof PermanentError && error.code === 'INVALID_QUERY_LOCATOR') {
-            return salesforce.readChangedAccounts(since);
-          }
-          throw error;
+/** The checkpoint moved back by the look-back window: changes stamped there may have committed since. */
+export function lookBack(since: Checkpoint | null, lookbackMs: number): Checkpoint | null {
+  if (since === null || lookbackMs === 0) return since;
+  return checkpointAt(new Date(Date.parse(since.systemModstamp) - lookbackMs).toISOString());
+}
+
+/** Which of these records have an open problem record (syncing them resolves it). */
+export type OpenProblems = (pipeline: string, recordIds: string[]) => Promise<Set<string>>;
+
+export function createSourceActivities({
+  salesforce,
+  openProblems,
+}: {
+  salesforce: SalesforceClient;
+  openProblems: OpenProblems;
+}) {
+  async function readPage({ since, nextRecordsUrl }: SourcePageRequest): Promise<SourcePage> {
+    const page = await classified(async () => {
+      if (!nextRecordsUrl) return salesforce.readChangedAccounts(since);
+      try {
+        return await salesforce.readNextPage(nextRecordsUrl);
+      } catch (error) {
+        // Query cursors expire (after two days, or a server restart): query again from the checkpoint.
+        if (error instanceof PermanentError && error.code === 'INVALID_QUERY_LOCATOR') {
+          return salesforce.readChangedAccounts(since);
         }
-      });
-      const records: SourceRecord[] = [];
-      const unreadable: UnreadableRecord[] = [];
-      for (const raw of page.records) {
-        const identified = identify(raw);
-        if ('reason' in identified) unreadable.push(identified);
-        else records.push(identified as SourceRecord);
+        throw error;
       }
-      const last = records.at(-1);
-      return {
-        records,
-        unreadable,
-        checkpoint: last ? checkpointOf({ Id: last.recordId, SystemModstamp: last.version }) : since,
-        nextRecordsUrl: page.done ? null : page.nextRecordsUrl,
-      };
+    });
+    const records: SourceRecord[] = [];
+    const unreadable: UnreadableRecord[] = [];
+    for (const raw of page.records) {
+      const identified = identify(raw);
+      if ('reason' in identified) unreadable.push(identified);
+      else records.push(identified as SourceRecord);
+    }
+    const last = records.at(-1);
+    return {
+      records,
+      unreadable,
+      checkpoint: last ? checkpointOf({ Id: last.recordId, SystemModstamp: last.version }) : since,
+      nextRecordsUrl: page.done ? null : page.nextRecordsUrl,
+    };
+  }
+
+  return {
+    /** Workflows started before problem records read with this; it stays until they are gone. */
+    readChangedAccounts: readPage,
+
+    /**
+     * One page of accounts changed since the checkpoint, in (SystemModstamp, Id) order. The first
+     * page reads from the look-back window behind the checkpoint and says when its query started.
+     * Each record says whether it has an open problem record: one visibility query per page.
+     */
+    async readChangedRecords({ pipeline, since, nextRecordsUrl, lookbackMs }: ChangedPageRequest): Promise<ChangedPage> {
+      const first = nextRecordsUrl === null;
+      const from = first ? lookBack(since, lookbackMs) : since;
+      const queryStartedAt = new Date().toISOString();
+      const page = await readPage({ since: from, nextRecordsUrl });
+      const open = await openProblems(
+        pipeline,
+        page.records.map((r) => r.recordId),
+      );
+      for (const record of page.records) if (open.has(record.recordId)) record.hasOpenProblem = true;
+      return first ? { ...page, queryStartedAt } : page;
     },
 
     /** The current version of one account, or null when it no longer exists. */
+    async readRecord(recordId: string): Promise<{ record: unknown; version: string } | null> {
+      const account = await classified(() => salesforce.getAccount(recordId));
+      if (account === null) return null;
+      const identified = identify(account);
+      return { record: account, version: 'version' in identified && identified.version ? identified.version : '' };
+    },
+
+    /** Workflows started before problem records read with this; it stays until they are gone. */
     async fetchAccount(recordId: string): Promise<unknown> {
       return classified(() => salesforce.getAccount(recordId));
     },

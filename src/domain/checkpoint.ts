@@ -55,3 +55,10 @@ export function laterCheckpoint(a: Checkpoint | null, b: Checkpoint | null): Che
   if (b === null) return a;
   return compareCheckpoints(b, a) > 0 ? b : a;
 }
+
+/** The earlier of two positions; null means "no bound". */
+export function earlierCheckpoint(a: Checkpoint | null, b: Checkpoint | null): Checkpoint | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return compareCheckpoints(b, a) < 0 ? b : a;
+}

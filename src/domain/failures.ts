@@ -12,3 +12,7 @@ export const RETRYABLE_FAILURE = 'RetryableError';
 export const PIPELINE_FAILURE = 'PipelineFailure';
 /** A source record that cannot be mapped to a destination record: never retried. */
 export const INVALID_RECORD = 'InvalidRecord';
+/** A record's transient failures outlasted its retry budget; the run decides: outage or bad record. */
+export const RETRY_BUDGET_EXHAUSTED = 'RetryBudgetExhausted';
+/** The workflow holding the pipeline's checkpoint is gone: runs refuse to start until recovered. */
+export const PIPELINE_OWNER_MISSING = 'PipelineOwnerMissing';

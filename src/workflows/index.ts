@@ -1,4 +1,8 @@
-// The workflows the worker bundles and registers.
+// The workflows the worker bundles and registers, by workflow type.
 export { pipelineWorkflow } from './pipeline';
 export { syncRun } from './sync-run';
-export { syncRecord } from './sync-record';
+export { syncRecordVersion } from './sync-record-version';
+export { problemRecord } from './problem-record';
+export { problemRecordsBulk } from './problem-records-bulk';
+// Record workflows started before problem records, until they have all finished.
+export { legacySyncRecord as syncRecord } from './legacy/sync-record';

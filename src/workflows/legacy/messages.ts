@@ -1,20 +1,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Checkpoint } from '../domain/checkpoint';
-import type { DeadLetter, PipelineStatus, RunSummary, SyncSettings } from '../domain/sync';
+import type { Checkpoint } from '../../domain/checkpoint';
+import type { DeadLetter, PipelineStatus, RunSummary, SyncSettings } from './types';
 
-/** The long-lived workflow that owns a pipeline's checkpoint and dead letters. */
-export const pipelineWorkflowId = (pipeline: string): string => `record-sync-pipeline-${pipeline}`;
-
-/**
- * One child per record version: starting it again for the same version is a no-op. A checkpoint
- * reset starts a new generation, so a backfill writes those versions again.
- */
-export const recordWorkflowId = (
-  pipeline: string,
-  recordId: string,
-  version: string,
-  generation = 0,
-): string => `record-sync-${pipeline}-${recordId}-${version}${generation > 0 ? `-g${generation}` : ''}`;
+export { pipelineWorkflowId, recordWorkflowId } from '../ids';
 
 export interface BeginRunRequest {
   runId: string;

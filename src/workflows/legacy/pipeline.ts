@@ -7,14 +7,14 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { checkpointAt, laterCheckpoint, type Checkpoint } from '../domain/checkpoint';
+import { checkpointAt, laterCheckpoint, type Checkpoint } from '../../domain/checkpoint';
 import {
   noRecords,
   type DeadLetter,
   type PipelineStatus,
   type RunSummary,
   type SyncSettings,
-} from '../domain/sync';
+} from './types';
 import {
   beginRunUpdate,
   deadLetterSignal,
@@ -27,7 +27,7 @@ import {
   statusQuery,
 } from './messages';
 import { recordAttributes } from './search-attributes';
-import { syncRecord } from './sync-record';
+import type { legacySyncRecord } from './sync-record';
 
 export interface PipelineState {
   checkpoint: Checkpoint | null;
@@ -51,7 +51,7 @@ export interface PipelineInput {
  * letters. Runs and record workflows talk to it by message; a person does too, from the UI or the
  * command line (status, dead letters, replay, checkpoint reset).
  */
-export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
+export async function legacyPipelineWorkflow(input: PipelineInput): Promise<void> {
   const { pipeline } = input;
   const state: PipelineState = input.state ?? {
     checkpoint: null,
@@ -157,7 +157,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
     replaying.add(recordId);
     try {
       const replays = deadLetter.replays + 1;
-      const child = await startChild(syncRecord, {
+      const child = await startChild<typeof legacySyncRecord>('syncRecord', {
         workflowId: `${recordWorkflowId(pipeline, recordId, deadLetter.version)}-replay-${replays}`,
         args: [{ pipeline, recordId, version: deadLetter.version, settings: state.settings, replays }],
         taskQueue: state.settings.taskQueue,
@@ -189,7 +189,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
     }
     if (workflowInfo().continueAsNewSuggested && replaying.size === 0) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof pipelineWorkflow>({ pipeline, settings: state.settings, state });
+      await continueAsNew<typeof legacyPipelineWorkflow>({ pipeline, settings: state.settings, state });
     }
   }
 }

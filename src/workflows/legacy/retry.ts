@@ -1,6 +1,6 @@
 import type { RetryPolicy } from '@temporalio/workflow';
-import { PERMANENT_FAILURE } from '../domain/failures';
-import type { SyncSettings } from '../domain/sync';
+import { PERMANENT_FAILURE } from '../../domain/failures';
+import type { SyncSettings } from './types';
 
 /** The configured retry policy; permanent failures (and any other types given) are never retried. */
 export function retryPolicy(settings: SyncSettings, ...alsoNonRetryable: string[]): RetryPolicy {

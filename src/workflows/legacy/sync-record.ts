@@ -9,10 +9,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { INVALID_RECORD, PERMANENT_FAILURE } from '../domain/failures';
-import type { DeadLetter, FailureKind, RecordOutcome, SyncSettings } from '../domain/sync';
-import type { DestinationActivities } from '../activities/destination';
-import type { SourceActivities } from '../activities/source';
+import { INVALID_RECORD, PERMANENT_FAILURE } from '../../domain/failures';
+import type { DeadLetter, FailureKind, LegacyActivities, RecordOutcome, SyncSettings } from './types';
 import { deadLetterSignal, pipelineWorkflowId } from './messages';
 import { retryPolicy } from './retry';
 import { statusAttribute, type RecordStatus } from './search-attributes';
@@ -74,10 +72,10 @@ function describeLoadFailure(error: unknown, maximumAttempts: number): Failure {
  * is handed to the pipeline's dead letters; the child itself still completes, so one bad record
  * never fails the run that started it.
  */
-export async function syncRecord(input: SyncRecordInput): Promise<RecordOutcome> {
+export async function legacySyncRecord(input: SyncRecordInput): Promise<RecordOutcome> {
   const { settings, recordId, version } = input;
   const startedAt = new Date(workflowInfo().startTime).toISOString();
-  const source = proxyActivities<SourceActivities>({
+  const source = proxyActivities<LegacyActivities>({
     taskQueue: settings.taskQueue,
     startToCloseTimeout: '1 minute',
     retry: retryPolicy(settings),
@@ -90,8 +88,8 @@ export async function syncRecord(input: SyncRecordInput): Promise<RecordOutcome>
   // no second workflow task: a third less server CPU per record. Records started before
   // this change finish on the destination's task queue, as their histories say.
   const upsertCustomer = patched(UPSERT_AS_LOCAL_ACTIVITY)
-    ? proxyLocalActivities<DestinationActivities>(destination).upsertCustomer
-    : proxyActivities<DestinationActivities>({ ...destination, taskQueue: settings.destinationTaskQueue })
+    ? proxyLocalActivities<LegacyActivities>(destination).upsertCustomer
+    : proxyActivities<LegacyActivities>({ ...destination, taskQueue: settings.destinationTaskQueue })
         .upsertCustomer;
 
   const record = input.record !== undefined ? input.record : await source.fetchAccount(recordId);

@@ -10,10 +10,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { PERMANENT_FAILURE } from '../domain/failures';
-import { noRecords, type RunSummary, type SourceRecord, type SyncSettings } from '../domain/sync';
-import type { PipelineActivities } from '../activities/pipeline';
-import type { SourceActivities, SourcePage } from '../activities/source';
+import { PERMANENT_FAILURE } from '../../domain/failures';
+import {
+  noRecords,
+  type LegacyActivities,
+  type RunSummary,
+  type SourcePage,
+  type SourceRecord,
+  type SyncSettings,
+} from './types';
 import {
   deadLetterSignal,
   pageCompletedSignal,
@@ -23,7 +28,7 @@ import {
 } from './messages';
 import { recordAttributes } from './search-attributes';
 import { retryPolicy } from './retry';
-import { syncRecord } from './sync-record';
+import type { legacySyncRecord } from './sync-record';
 
 export interface SyncRunInput {
   pipeline: string;
@@ -38,7 +43,7 @@ interface RunProgress {
   summary: RunSummary;
 }
 
-const control = proxyActivities<PipelineActivities>({
+const control = proxyActivities<LegacyActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '30 seconds', nonRetryableErrorTypes: [PERMANENT_FAILURE] },
 });
@@ -56,12 +61,12 @@ function showProgress(summary: RunSummary, state: string): void {
  * own child workflow, keeping at most `windowSize` in flight. The checkpoint advances when a page
  * is done and the run continues as new, so any number of records fits in small histories.
  */
-export async function syncRun(input: SyncRunInput): Promise<RunSummary> {
+export async function legacySyncRun(input: SyncRunInput): Promise<RunSummary> {
   const { pipeline } = input;
   const pipelineHandle = getExternalWorkflowHandle(pipelineWorkflowId(pipeline));
   const progress = input.progress ?? (await beginRun(pipeline));
   const { settings, summary } = progress;
-  const source = proxyActivities<SourceActivities>({
+  const source = proxyActivities<LegacyActivities>({
     taskQueue: settings.taskQueue,
     startToCloseTimeout: '2 minutes',
     retry: retryPolicy(settings),
@@ -87,7 +92,7 @@ export async function syncRun(input: SyncRunInput): Promise<RunSummary> {
   });
 
   if (page.nextRecordsUrl) {
-    await continueAsNew<typeof syncRun>({
+    await continueAsNew<typeof legacySyncRun>({
       pipeline,
       progress: { ...progress, nextRecordsUrl: page.nextRecordsUrl, summary },
     });
@@ -150,7 +155,7 @@ async function syncPage(
     counts.read += 1;
     const child = (async () => {
       try {
-        const handle = await startChild(syncRecord, {
+        const handle = await startChild<typeof legacySyncRecord>('syncRecord', {
           workflowId: recordWorkflowId(pipeline, recordId, version, checkpointGeneration),
           args: [{ pipeline, recordId, version, record, settings }],
           taskQueue: settings.taskQueue,

@@ -1,0 +1,67 @@
+import type { RunSummary } from './domain/sync';
+import type { PipelineOverview } from './operations';
+import type { ProblemSummary } from './problem-records';
+import type { ProblemView } from './workflows/messages';
+
+/** Prints text for a person, or the given value as JSON with `--json`. */
+export type Printer = (forPerson: string, forScript?: unknown) => void;
+
+function describeRun(run: RunSummary): string {
+  const { read, synced, validationFailed, deadLettered, alreadyProcessed } = run.counts;
+  const ended = run.finishedAt ? `ended ${run.finishedAt}` : 'running';
+  const stopped = run.stoppedBy ? `\n    stopped: ${run.stoppedBy}` : '';
+  return (
+    `${run.runId} (started ${run.startedAt}, ${ended}, ${run.pages} page(s))\n` +
+    `    ${read} read, ${synced} synced, ${validationFailed} failed validation, ${deadLettered} dead-lettered, ` +
+    `${alreadyProcessed} already processed${stopped}`
+  );
+}
+
+export function describeOverview(overview: PipelineOverview): string {
+  const lines = [`Pipeline ${overview.pipeline}`];
+  if (overview.paused) {
+    lines.push(
+      `  PAUSED since ${overview.paused.at}: ${overview.paused.reason}`,
+      '  Fix the cause, then run `npx record-sync resume`.',
+    );
+  }
+  const checkpoint = overview.checkpoint ? `${overview.checkpoint.systemModstamp} ${overview.checkpoint.id}`.trim() : 'none (reads everything)';
+  lines.push(`  checkpoint:   ${checkpoint}`);
+  lines.push(`  current run:  ${overview.currentRun ? describeRun(overview.currentRun) : 'none'}`);
+  if (overview.currentRunEnded) lines.push(`                (the last one started ended as ${overview.currentRunEnded} without finishing)`);
+  lines.push(`  last run:     ${overview.lastRun ? describeRun(overview.lastRun) : 'none yet'}`);
+  const problems = Object.entries(overview.problems).map(([status, n]) => `${n} ${status}`);
+  lines.push(`  problems:     ${problems.join(', ')} (npx record-sync problems list)`);
+  if (overview.schedule) {
+    const note = overview.schedule.note ? ` — ${overview.schedule.note}` : '';
+    lines.push(`  schedule:     ${overview.schedule.paused ? 'paused' : 'active'}${note}`);
+  } else lines.push('  schedule:     none (npx record-sync schedule create)');
+  return lines.join('\n');
+}
+
+export const describeProblemLine = (p: ProblemSummary): string =>
+  `${p.recordId}  ${p.status.padEnd(17)} ${p.kind.padEnd(17)} ${(p.field || '-').padEnd(18)} ${p.failedAt}`;
+
+export function describeProblem(problem: ProblemView): string {
+  const { failure } = problem;
+  const lines = [
+    `${problem.recordId} (pipeline ${problem.pipeline}): ${problem.status}`,
+    `  error:      ${failure.kind} — ${failure.error}`,
+  ];
+  if (failure.field) lines.push(`  field:      ${failure.field} = ${failure.value ?? '(no value)'}`);
+  lines.push(
+    `  version:    ${failure.version}`,
+    `  failed:     ${failure.failedAt} (first ${problem.firstFailedAt}; ${problem.failures} failure(s), ${failure.attempts} attempt(s) last time)`,
+    `  replays:    ${problem.replays}`,
+    `  workflow:   ${failure.workflowId}`,
+  );
+  if (problem.lastReplay) {
+    const { at, by, edited, answer } = problem.lastReplay;
+    lines.push(`  last replay: ${at}${by ? ` by ${by}` : ''}${edited ? ' (edited)' : ''}: ${answer.outcome}`);
+  }
+  if (problem.resolution) {
+    const { status, at, by, reason } = problem.resolution;
+    lines.push(`  resolved:   ${status} ${at}${by ? ` by ${by}` : ''}${reason ? ` — ${reason}` : ''}`);
+  }
+  return lines.join('\n');
+}

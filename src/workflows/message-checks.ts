@@ -1,0 +1,99 @@
+import type { RecordFailure, RunSummary, PipelinePause } from '../domain/sync';
+import type { BeginRunRequest, DiscardRequest, PageReport, ReplayRequest } from './messages';
+
+/*
+ * Checks for messages that reach long-lived workflows. Any of them can be sent by hand from the
+ * UI's "Send a Signal" or "Send an Update" with any input: a malformed one must be rejected (an
+ * update) or ignored with a log line (a signal), never fail a workflow task.
+ */
+
+type Fields = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isText = (value: unknown, max = 10_000): value is string => typeof value === 'string' && value.length <= max;
+const isOptionalText = (value: unknown, max = 10_000) => value === undefined || isText(value, max);
+const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
+const isInstant = (value: unknown) => isText(value, 40) && !Number.isNaN(Date.parse(value));
+
+export function isRecordFailure(value: unknown): value is RecordFailure {
+  return (
+    isObject(value) &&
+    isText(value.recordId, 255) &&
+    value.recordId.length > 0 &&
+    isText(value.version, 64) &&
+    isText(value.kind, 40) &&
+    isText(value.error) &&
+    isOptionalText(value.field, 255) &&
+    isOptionalText(value.value, 1_000) &&
+    isCount(value.attempts) &&
+    isInstant(value.failedAt) &&
+    isText(value.workflowId, 1_000)
+  );
+}
+
+const isCheckpoint = (value: unknown) =>
+  value === null || (isObject(value) && isInstant(value.systemModstamp) && isText(value.id, 255));
+
+export function isRunSummary(value: unknown): value is RunSummary {
+  return (
+    isObject(value) &&
+    isText(value.runId, 1_000) &&
+    isInstant(value.startedAt) &&
+    isObject(value.counts) &&
+    Object.values(value.counts).every(isCount) &&
+    isCount(value.pages) &&
+    isCheckpoint(value.checkpoint)
+  );
+}
+
+export function isPageReport(value: unknown): value is PageReport {
+  return (
+    isObject(value) &&
+    isText(value.runId, 1_000) &&
+    isCount(value.checkpointGeneration) &&
+    isCheckpoint(value.checkpoint) &&
+    isRunSummary(value.summary)
+  );
+}
+
+export function isPipelinePause(value: unknown): value is PipelinePause {
+  return isObject(value) && isText(value.reason) && isText(value.runId, 1_000) && isInstant(value.at);
+}
+
+export const isSyncedVersion = (value: unknown): value is { version: string } =>
+  isObject(value) && isText(value.version, 64);
+
+/** Why an operator's replay request is malformed, or undefined when it is fine. */
+export function replayRequestProblem(request: unknown): string | undefined {
+  if (request === undefined || request === null) return undefined;
+  if (!isObject(request)) return 'the request must be an object such as {"edit": {"Phone": "+1 415 555 0100"}}';
+  const { edit, wait, by } = request as ReplayRequest & Fields;
+  if (wait !== undefined && typeof wait !== 'boolean') return '"wait" must be true or false';
+  if (!isOptionalText(by, 255)) return '"by" must be a name';
+  if (edit === undefined) return undefined;
+  if (!isObject(edit) || Object.keys(edit).length === 0 || Object.keys(edit).length > 100) {
+    return '"edit" must be an object of field names and their new values';
+  }
+  const bad = Object.entries(edit).find(
+    ([, v]) => !(v === null || typeof v === 'number' || typeof v === 'boolean' || isText(v, 100_000)),
+  );
+  return bad ? `edit: ${bad[0]} must be text, a number, true/false or null` : undefined;
+}
+
+export function discardRequestProblem(request: unknown): string | undefined {
+  if (!isObject(request)) return 'the request must be an object such as {"reason": "duplicate account"}';
+  const { reason, by } = request as DiscardRequest & Fields;
+  if (!isText(reason, 1_000) || reason.trim() === '') return '"reason" must say why (up to 1,000 characters)';
+  if (!isOptionalText(by, 255)) return '"by" must be a name';
+  return undefined;
+}
+
+export const isBeginRunRequest = (value: unknown): value is BeginRunRequest =>
+  isObject(value) &&
+  isText(value.runId, 1_000) &&
+  isInstant(value.startedAt) &&
+  isObject(value.settings) &&
+  isText(value.settings.taskQueue, 1_000) &&
+  isCount(value.settings.windowSize) &&
+  isObject(value.settings.retry);

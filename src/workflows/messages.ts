@@ -1,0 +1,97 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Checkpoint } from '../domain/checkpoint';
+import type {
+  PipelinePause,
+  PipelineStatus,
+  ProblemResolution,
+  ProblemStatus,
+  RecordFailure,
+  RunSummary,
+  SyncSettings,
+} from '../domain/sync';
+
+/*
+ * Message names: operator actions are plain words (what a person picks in the UI); messages that
+ * workflows send each other start with `internal.`, so a person can tell them apart.
+ */
+
+// --- the pipeline workflow (owner of the checkpoint) ---
+
+export interface BeginRunRequest {
+  runId: string;
+  startedAt: string;
+  settings: SyncSettings;
+}
+
+export interface BeginRunAnswer {
+  checkpoint: Checkpoint | null;
+  /** Bumped by every checkpoint reset, so a run begun before a reset cannot move it afterwards. */
+  checkpointGeneration: number;
+}
+
+export interface PageReport {
+  runId: string;
+  checkpointGeneration: number;
+  checkpoint: Checkpoint | null;
+  summary: RunSummary;
+}
+
+export interface CheckpointResetRequest {
+  /** ISO-8601 instant; the next run reads every record changed at or after it. */
+  to: string;
+}
+
+export interface ResumeRequest {
+  /** Who resumed the pipeline, for the record. */
+  by?: string;
+}
+
+export const beginRunUpdate = defineUpdate<BeginRunAnswer, [BeginRunRequest]>('internal.beginRun');
+export const pageCompletedSignal = defineSignal<[PageReport]>('internal.pageCompleted');
+export const runFinishedSignal = defineSignal<[RunSummary]>('internal.runFinished');
+export const pipelinePausedSignal = defineSignal<[PipelinePause]>('internal.pipelinePaused');
+export const resetCheckpointUpdate = defineUpdate<Checkpoint, [CheckpointResetRequest]>('resetCheckpoint');
+export const resumeUpdate = defineUpdate<PipelineStatus, [ResumeRequest]>('resume');
+export const statusQuery = defineQuery<PipelineStatus>('status');
+
+// --- a problem record (one workflow per record that waits for a person) ---
+
+export interface ReplayRequest {
+  /**
+   * Field values to change before the record is synced again, e.g. `{ "Phone": "+1 415 555 0100" }`:
+   * applied to the record as read from the source again, then validated like any read record.
+   */
+  edit?: Record<string, unknown>;
+  /** Answer only once the replay has finished (default), rather than as soon as it is queued. */
+  wait?: boolean;
+  by?: string;
+}
+
+export type ReplayAnswer =
+  | { outcome: 'queued'; recordId: string }
+  | { outcome: 'SYNCED'; recordId: string; version: string }
+  | { outcome: ProblemStatus; recordId: string; error: string; field?: string }
+  | { outcome: 'stopped'; recordId: string; error: string };
+
+export interface DiscardRequest {
+  reason: string;
+  by?: string;
+}
+
+export interface ProblemView {
+  pipeline: string;
+  recordId: string;
+  status: ProblemStatus | ProblemResolution | 'PROCESSING';
+  failure: RecordFailure;
+  firstFailedAt: string;
+  failures: number;
+  replays: number;
+  lastReplay?: { at: string; by?: string; edited: boolean; answer: ReplayAnswer };
+  resolution?: { status: ProblemResolution; at: string; by?: string; reason?: string };
+}
+
+export const recordFailedSignal = defineSignal<[RecordFailure]>('internal.recordFailed');
+export const recordSyncedSignal = defineSignal<[{ version: string }]>('internal.recordSynced');
+export const replayUpdate = defineUpdate<ReplayAnswer, [ReplayRequest]>('replay');
+export const discardUpdate = defineUpdate<ProblemView, [DiscardRequest]>('discard');
+export const problemQuery = defineQuery<ProblemView | null>('problem');

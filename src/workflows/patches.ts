@@ -1,0 +1,2 @@
+/** Patch ids: each guards a change to workflows that may be running (see the README's upgrade notes). */
+export const PROBLEM_RECORDS = 'problem-records';

@@ -1,0 +1,176 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineSignal,
+  log,
+  patched,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { checkpointAt, laterCheckpoint, type Checkpoint } from '../domain/checkpoint';
+import { noRecords, type PipelinePause, type PipelineStatus, type RunSummary, type SyncSettings } from '../domain/sync';
+import type { EngineActivities } from '../activities';
+import { legacyPipelineWorkflow } from './legacy/pipeline';
+import type { DeadLetter } from './legacy/types';
+import { isBeginRunRequest, isPageReport, isPipelinePause, isRunSummary } from './message-checks';
+import {
+  beginRunUpdate,
+  pageCompletedSignal,
+  pipelinePausedSignal,
+  resetCheckpointUpdate,
+  resumeUpdate,
+  runFinishedSignal,
+  statusQuery,
+} from './messages';
+import { PROBLEM_RECORDS } from './patches';
+
+export interface PipelineState {
+  checkpoint: Checkpoint | null;
+  checkpointGeneration: number;
+  settings: SyncSettings;
+  currentRun: RunSummary | null;
+  lastRun: RunSummary | null;
+  paused: PipelinePause | null;
+}
+
+export interface PipelineInput {
+  pipeline: string;
+  settings: SyncSettings;
+  state?: PipelineState;
+}
+
+/** Record workflows started before problem records still send their dead letters here. */
+const legacyDeadLetterSignal = defineSignal<[DeadLetter]>('deadLetter');
+
+/**
+ * The long-lived owner of a pipeline's checkpoint, its runs' results and its pause. Its state is
+ * the same size whatever the number of records: problem records are workflows of their own. Runs
+ * talk to it by `internal.*` messages; a person asks for its status, resets its checkpoint or
+ * resumes it after a pipeline-level failure.
+ */
+export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
+  if (!patched(PROBLEM_RECORDS)) return legacyPipelineWorkflow(input as unknown as Parameters<typeof legacyPipelineWorkflow>[0]);
+  const { pipeline } = input;
+  const state: PipelineState = {
+    checkpoint: input.state?.checkpoint ?? null,
+    checkpointGeneration: input.state?.checkpointGeneration ?? 0,
+    settings: input.settings,
+    currentRun: input.state?.currentRun ?? null,
+    lastRun: input.state?.lastRun ?? null,
+    paused: input.state?.paused ?? null,
+  };
+  const { reportProblem } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
+  // Dead letters carried over from the legacy owner's state become problem records, one by one.
+  const carried = ((input.state as { deadLetters?: DeadLetter[] } | undefined)?.deadLetters ?? []).slice();
+
+  setHandler(
+    beginRunUpdate,
+    ({ runId, startedAt, settings }) => {
+      state.settings = settings;
+      state.currentRun = { runId, startedAt, finishedAt: null, pages: 0, counts: noRecords(), checkpoint: state.checkpoint };
+      return { checkpoint: state.checkpoint, checkpointGeneration: state.checkpointGeneration };
+    },
+    {
+      validator: (request) => {
+        if (!isBeginRunRequest(request)) throw ApplicationFailure.nonRetryable('internal.beginRun: malformed request');
+      },
+    },
+  );
+
+  setHandler(pageCompletedSignal, (report) => {
+    if (!isPageReport(report)) return log.warn('ignored a malformed internal.pageCompleted signal');
+    if (report.checkpointGeneration === state.checkpointGeneration) {
+      state.checkpoint = laterCheckpoint(state.checkpoint, report.checkpoint);
+    }
+    if (state.currentRun?.runId === report.runId) state.currentRun = report.summary;
+  });
+
+  setHandler(runFinishedSignal, (summary) => {
+    if (!isRunSummary(summary)) return log.warn('ignored a malformed internal.runFinished signal');
+    state.lastRun = summary;
+    if (state.currentRun?.runId === summary.runId) state.currentRun = null;
+    // A run that got through clears an earlier pause (e.g. triggered by hand after the fix).
+    if (!summary.stoppedBy) state.paused = null;
+  });
+
+  setHandler(pipelinePausedSignal, (pause) => {
+    if (!isPipelinePause(pause)) return log.warn('ignored a malformed internal.pipelinePaused signal');
+    state.paused = pause;
+  });
+
+  setHandler(legacyDeadLetterSignal, (deadLetter) => {
+    if (typeof deadLetter?.recordId !== 'string') return log.warn('ignored a malformed deadLetter signal');
+    carried.push(deadLetter);
+  });
+
+  setHandler(
+    resetCheckpointUpdate,
+    ({ to }) => {
+      state.checkpoint = checkpointAt(to);
+      state.checkpointGeneration += 1;
+      return state.checkpoint;
+    },
+    {
+      validator: (request) => {
+        const to = (request as { to?: unknown } | undefined)?.to;
+        if (typeof to !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(to) || Number.isNaN(Date.parse(to))) {
+          throw ApplicationFailure.nonRetryable(
+            `"to" must be an ISO-8601 time such as 2024-01-01T00:00:00Z (got ${JSON.stringify(to) ?? 'nothing'})`,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    resumeUpdate,
+    () => {
+      state.paused = null;
+      return status();
+    },
+    {
+      validator: (request) => {
+        const by = (request as { by?: unknown } | undefined)?.by;
+        if (by !== undefined && typeof by !== 'string') throw ApplicationFailure.nonRetryable('"by" must be a name');
+      },
+    },
+  );
+
+  const status = (): PipelineStatus => ({
+    pipeline,
+    checkpoint: state.checkpoint,
+    checkpointGeneration: state.checkpointGeneration,
+    currentRun: state.currentRun,
+    lastRun: state.lastRun,
+    paused: state.paused,
+  });
+  setHandler(statusQuery, status);
+
+  for (;;) {
+    await condition(() => carried.length > 0 || workflowInfo().continueAsNewSuggested);
+    while (carried.length > 0) {
+      const letter = carried.shift()!;
+      await reportProblem({
+        pipeline,
+        settings: state.settings,
+        failure: {
+          recordId: letter.recordId,
+          version: letter.version,
+          kind: letter.kind,
+          error: letter.error,
+          field: letter.field,
+          attempts: letter.attempts,
+          failedAt: letter.lastFailedAt,
+          workflowId: `${workflowInfo().workflowId} (carried over)`,
+        },
+      });
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof pipelineWorkflow>({ pipeline, settings: state.settings, state });
+    }
+  }
+}

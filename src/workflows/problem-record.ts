@@ -1,0 +1,213 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { PIPELINE_FAILURE } from '../domain/failures';
+import { problemStatusOf, type ProblemResolution, type RecordFailure, type SyncSettings } from '../domain/sync';
+import type { EngineActivities } from '../activities';
+import { innermostMessage } from '../domain/failure-text';
+import { recordWorkflowId } from './ids';
+import {
+  discardRequestProblem,
+  isRecordFailure,
+  isSyncedVersion,
+  replayRequestProblem,
+} from './message-checks';
+import {
+  discardUpdate,
+  problemQuery,
+  recordFailedSignal,
+  recordSyncedSignal,
+  replayUpdate,
+  type ProblemView,
+  type ReplayAnswer,
+  type ReplayRequest,
+} from './messages';
+import { problemAttributes, recordVersionAttributes } from './search-attributes';
+import type { syncRecordVersion } from './sync-record-version';
+
+export interface ProblemRecordInput {
+  pipeline: string;
+  recordId: string;
+  settings: SyncSettings;
+  /** Carried across continue-as-new. */
+  state?: ProblemView;
+}
+
+/**
+ * One record that waits for a person: its latest failure, how often it failed and was replayed,
+ * and the actions a person takes on it (replay, replay with an edit, discard). It is started by the
+ * record's first failure (signal-with-start) and completes when the record is resolved, so the
+ * running problem-record workflows are exactly the open problems: `RecordSyncStatus` filters them
+ * in the UI. Its state is one record's, whatever the number of problems.
+ */
+export async function problemRecord(input: ProblemRecordInput): Promise<ProblemView | null> {
+  const { pipeline, recordId, settings } = input;
+  let view: ProblemView | undefined = input.state;
+  let replaying = false;
+  let replayCount = input.state?.replays ?? 0;
+
+  const { readRecord } = proxyActivities<EngineActivities>({
+    taskQueue: settings.taskQueue,
+    startToCloseTimeout: '1 minute',
+    retry: { maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: [PIPELINE_FAILURE] },
+  });
+  const { checkEdit } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
+
+  const showStatus = (current: ProblemView) =>
+    upsertSearchAttributes(problemAttributes(pipeline, recordId, { ...current.failure, status: current.status }));
+
+  const fail = (failure: RecordFailure) => {
+    if (view?.resolution) return;
+    const firstFailedAt = view?.firstFailedAt ?? failure.failedAt;
+    view = {
+      pipeline,
+      recordId,
+      status: problemStatusOf(failure.kind),
+      failure,
+      firstFailedAt,
+      failures: (view?.failures ?? 0) + 1,
+      replays: replayCount,
+      lastReplay: view?.lastReplay,
+    };
+    showStatus(view);
+  };
+
+  const resolve = (status: ProblemResolution, details: { by?: string; reason?: string }) => {
+    if (!view || view.resolution) return;
+    view.status = status;
+    view.resolution = { status, at: new Date(Date.now()).toISOString(), ...details };
+    showStatus(view);
+  };
+
+  setHandler(recordFailedSignal, (failure) => {
+    if (!isRecordFailure(failure)) {
+      log.warn('ignored a malformed internal.recordFailed signal');
+      return;
+    }
+    // A failure of an older version than the one held says nothing new.
+    if (view && failure.version < view.failure.version) return;
+    fail(failure);
+  });
+
+  setHandler(recordSyncedSignal, (synced) => {
+    if (!isSyncedVersion(synced)) {
+      log.warn('ignored a malformed internal.recordSynced signal');
+      return;
+    }
+    if (view && !replaying && synced.version >= view.failure.version) {
+      resolve('SYNCED', { by: `a later sync of version ${synced.version}` });
+    }
+  });
+
+  /** Reads and checks a person's edit before the replay is queued; a rejected edit fails the update. */
+  const prepare = async (request: ReplayRequest) => {
+    if (!request.edit) return { version: view!.failure.version, record: undefined };
+    const current = await readRecord(recordId);
+    if (current === null) throw new Error('the record no longer exists in the source');
+    await checkEdit({ record: current.record, edit: request.edit });
+    return current;
+  };
+
+  const replay = async (request: ReplayRequest, { version, record }: { version: string; record: unknown }) => {
+    const held = view!;
+    const previous = held.status;
+    replayCount += 1;
+    held.replays = replayCount;
+    held.status = 'PROCESSING';
+    showStatus(held);
+    try {
+      const child = await startChild<typeof syncRecordVersion>('syncRecordVersion', {
+        workflowId: `${recordWorkflowId(pipeline, recordId, version)}-replay-${replayCount}`,
+        args: [{ pipeline, recordId, version, record, edit: request.edit, settings, replay: true }],
+        taskQueue: settings.taskQueue,
+        typedSearchAttributes: recordVersionAttributes(pipeline, recordId),
+      });
+      const outcome = await child.result();
+      if (outcome.status === 'SYNCED') {
+        resolve('SYNCED', { by: request.by ?? 'a replay' });
+        return { outcome: 'SYNCED', recordId, version: outcome.version } satisfies ReplayAnswer;
+      }
+      fail(outcome);
+      return { outcome: outcome.status, recordId, error: outcome.error, field: outcome.field } satisfies ReplayAnswer;
+    } catch (error) {
+      // Stopped by a pipeline-level failure or an outage: the problem stays as it was.
+      held.status = previous;
+      showStatus(held);
+      return { outcome: 'stopped', recordId, error: innermostMessage(error) } satisfies ReplayAnswer;
+    }
+  };
+
+  setHandler(
+    replayUpdate,
+    async (given): Promise<ReplayAnswer> => {
+      const request = given ?? {};
+      replaying = true;
+      let prepared: { version: string; record: unknown };
+      try {
+        prepared = await prepare(request);
+      } catch (error) {
+        replaying = false;
+        throw ApplicationFailure.create({ message: `edit rejected: ${innermostMessage(error)}`, nonRetryable: true });
+      }
+      const at = new Date(Date.now()).toISOString();
+      const running = replay(request, prepared)
+        .then((answer) => {
+          view!.lastReplay = { at, by: request.by, edited: request.edit !== undefined, answer };
+          return answer;
+        })
+        .finally(() => {
+          replaying = false;
+        });
+      if (request.wait === false) return { outcome: 'queued', recordId };
+      return running;
+    },
+    {
+      validator: (request) => {
+        const problem = replayRequestProblem(request);
+        if (problem) throw new Error(problem);
+        if (!view || view.resolution) throw new Error('this record has no open problem');
+        if (replaying) throw new Error('already replaying');
+      },
+    },
+  );
+
+  setHandler(
+    discardUpdate,
+    (request) => {
+      resolve('DISCARDED', { by: request.by, reason: request.reason.trim() });
+      return view!;
+    },
+    {
+      validator: (request) => {
+        const problem = discardRequestProblem(request);
+        if (problem) throw new Error(problem);
+        if (!view || view.resolution) throw new Error('this record has no open problem');
+        if (replaying) throw new Error('a replay is running; discard once it has finished');
+      },
+    },
+  );
+
+  setHandler(problemQuery, () => view ?? null);
+
+  // Started by hand without a failure: nothing to hold.
+  if (!(await condition(() => view !== undefined, '1 minute'))) return null;
+
+  for (;;) {
+    await condition(() => !replaying && (view!.resolution !== undefined || workflowInfo().continueAsNewSuggested));
+    await condition(allHandlersFinished);
+    if (view!.resolution) return view!;
+    if (workflowInfo().continueAsNewSuggested && !replaying) {
+      await continueAsNew<typeof problemRecord>({ pipeline, recordId, settings, state: view });
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import {
+  ApplicationFailure,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { PIPELINE_FAILURE, RETRY_BUDGET_EXHAUSTED } from '../domain/failures';
+import {
+  problemStatusOf,
+  type RecordFailure,
+  type RecordOutcome,
+  type RecordStatus,
+  type SyncSettings,
+} from '../domain/sync';
+import type { EngineActivities } from '../activities';
+import { failureLevel } from './failure-levels';
+import { problemWorkflowId } from './ids';
+import { recordSyncedSignal } from './messages';
+import { outcomeAttribute } from './search-attributes';
+
+export interface SyncRecordVersionInput {
+  pipeline: string;
+  recordId: string;
+  version: string;
+  /** The record as the run read it; absent on a replay, which reads the current record again. */
+  record?: unknown;
+  /** A person's field changes, applied before the record is loaded (edit-and-replay). */
+  edit?: Record<string, unknown>;
+  settings: SyncSettings;
+  /** An open problem record exists for this record: a sync resolves it. */
+  resolvesProblem?: boolean;
+  /** Started by a problem record's replay, which handles the outcome itself. */
+  replay?: boolean;
+}
+
+/** Details of a RetryBudgetExhausted failure: the run decides whether the record or the destination is at fault. */
+export interface BudgetExhausted {
+  firstFailedAt: string;
+  attempts: number;
+  error: string;
+}
+
+function setOutcome(outcome: RecordStatus): void {
+  upsertSearchAttributes([{ key: outcomeAttribute, value: outcome }]);
+}
+
+function activities(settings: SyncSettings) {
+  const source = proxyActivities<EngineActivities>({
+    taskQueue: settings.taskQueue,
+    startToCloseTimeout: '1 minute',
+    retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: [PIPELINE_FAILURE] },
+  });
+  // The load is a local activity: it runs inside the record's one workflow task (no activity task
+  // to match, no second workflow task). Its retries are this workflow's own loop, so that the
+  // record shows RETRY_PENDING while it waits and the wait is bounded by time, not attempts.
+  const local = proxyLocalActivities<EngineActivities>({
+    startToCloseTimeout: settings.destinationTimeoutMs + 5_000,
+    retry: { maximumAttempts: 1 },
+  });
+  const report = proxyLocalActivities<EngineActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumInterval: '30 seconds' },
+  });
+  return { readRecord: source.readRecord, upsertCustomer: local.upsertCustomer, reportProblem: report.reportProblem };
+}
+
+/**
+ * One record version: load it into the destination, retrying passing failures within the
+ * record's time budget. A record that cannot be synced becomes a problem record for a person
+ * (VALIDATION_FAILED or DEAD_LETTER) and this workflow still completes, so one bad record never
+ * fails its run. A pipeline-level failure (credentials, permissions) or an exhausted budget fails
+ * this workflow instead: the run decides whether to pause the pipeline, and the same version can
+ * be started again once it resumes.
+ */
+export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<RecordOutcome> {
+  const { pipeline, recordId, settings } = input;
+  const { readRecord, upsertCustomer, reportProblem } = activities(settings);
+  const now = () => new Date(Date.now()).toISOString();
+
+  let version = input.version;
+  let record = input.record;
+  if (record === undefined) {
+    const current = await readRecord(recordId);
+    if (current !== null) ({ record, version } = current);
+  }
+
+  const fail = async (failure: Omit<RecordFailure, 'recordId' | 'version' | 'failedAt' | 'workflowId'>) => {
+    const reported: RecordFailure = {
+      ...failure,
+      recordId,
+      version,
+      failedAt: now(),
+      workflowId: workflowInfo().workflowId,
+    };
+    const status = problemStatusOf(failure.kind);
+    setOutcome(status);
+    if (!input.replay) await reportProblem({ pipeline, settings, failure: reported });
+    return { status, ...reported };
+  };
+
+  if (record === undefined || record === null) {
+    return fail({ kind: 'not-found', error: 'the record no longer exists in the source', attempts: 1 });
+  }
+  const loaded = input.edit ? { ...(record as Record<string, unknown>), ...input.edit } : record;
+
+  let firstFailedAt: number | null = null;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await upsertCustomer(loaded);
+      break;
+    } catch (error) {
+      const failure = failureLevel(error);
+      if (failure.level === 'record') {
+        const { kind, error: message, field, value } = failure;
+        return fail({ kind, error: message, field, value, attempts: attempt });
+      }
+      if (failure.level === 'pipeline') {
+        setOutcome('PENDING');
+        throw ApplicationFailure.create({ type: PIPELINE_FAILURE, message: failure.error, nonRetryable: true });
+      }
+      firstFailedAt ??= Date.now();
+      const { initialIntervalMs, backoffCoefficient, maximumIntervalMs, budgetMs } = settings.retry;
+      const delay =
+        failure.retryAfterMs ??
+        Math.min(initialIntervalMs * backoffCoefficient ** (attempt - 1), maximumIntervalMs);
+      if (Date.now() + delay > firstFailedAt + budgetMs) {
+        setOutcome('PENDING');
+        const details: BudgetExhausted = {
+          firstFailedAt: new Date(firstFailedAt).toISOString(),
+          attempts: attempt,
+          error: failure.error,
+        };
+        throw ApplicationFailure.create({
+          type: RETRY_BUDGET_EXHAUSTED,
+          message: `still failing after ${attempt} attempts: ${failure.error}`,
+          nonRetryable: true,
+          details: [details],
+        });
+      }
+      if (attempt === 1) setOutcome('RETRY_PENDING');
+      await sleep(delay);
+    }
+  }
+
+  setOutcome('SYNCED');
+  if (input.resolvesProblem) {
+    try {
+      await getExternalWorkflowHandle(problemWorkflowId(pipeline, recordId)).signal(recordSyncedSignal, {
+        version,
+      });
+    } catch (error) {
+      // Resolved or discarded by a person meanwhile: nothing left to resolve.
+      log.info('problem record already closed', { recordId, error: String(error) });
+    }
+  }
+  return { status: 'SYNCED', recordId, version };
+}

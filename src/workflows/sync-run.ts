@@ -1,0 +1,280 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  startChild,
+  WorkflowIdReusePolicy,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { checkpointAt, earlierCheckpoint, laterCheckpoint } from '../domain/checkpoint';
+import { PIPELINE_FAILURE, PIPELINE_OWNER_MISSING, RETRY_BUDGET_EXHAUSTED } from '../domain/failures';
+import { innermostMessage } from '../domain/failure-text';
+import { noRecords, type RunSummary, type SourceRecord, type SyncSettings } from '../domain/sync';
+import type { EngineActivities } from '../activities';
+import type { UnreadableRecord } from '../activities/source';
+import { pipelineWorkflowId, recordWorkflowId } from './ids';
+import { legacySyncRun } from './legacy/sync-run';
+import type { RunSummary as LegacyRunSummary } from './legacy/types';
+import { pageCompletedSignal, runFinishedSignal } from './messages';
+import { PROBLEM_RECORDS } from './patches';
+import { recordVersionAttributes } from './search-attributes';
+import type { BudgetExhausted, syncRecordVersion } from './sync-record-version';
+
+export interface SyncRunInput {
+  pipeline: string;
+  /** Carried across continue-as-new; absent on the first run of a chain. */
+  progress?: RunProgress;
+}
+
+interface RunProgress {
+  /** Progress of runs started before problem records has no engine mark: they start over. */
+  engine: 2;
+  settings: SyncSettings;
+  checkpointGeneration: number;
+  /** When the run's query started: the checkpoint never passes it. */
+  queryStartedAt: string | null;
+  nextRecordsUrl: string | null;
+  summary: RunSummary;
+}
+
+/** Why a run stopped without finishing: a person must act before the pipeline goes on. */
+class PipelineStopped extends Error {}
+
+const control = proxyActivities<EngineActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: [PIPELINE_OWNER_MISSING, PIPELINE_FAILURE],
+  },
+});
+
+function showProgress(summary: RunSummary, state: string): void {
+  const { read, synced, validationFailed, deadLettered, alreadyProcessed } = summary.counts;
+  setCurrentDetails(
+    `**${state}** — page ${summary.pages}: ${read} read, ${synced} synced, ` +
+      `${validationFailed} failed validation, ${deadLettered} dead-lettered, ${alreadyProcessed} already processed`,
+  );
+}
+
+/**
+ * One sync: read what changed since the checkpoint (and a look-back window behind it), page by
+ * page, and hand each record version to its own workflow, keeping at most `windowSize` in flight.
+ * The checkpoint advances when a page is done, never past the query's start, and the run continues
+ * as new, so any number of records fits in small histories. A pipeline-level failure (credentials,
+ * permissions, an outage past the retry budget) pauses the pipeline instead of failing records.
+ */
+export async function syncRun(input: SyncRunInput): Promise<RunSummary | LegacyRunSummary> {
+  if (!patched(PROBLEM_RECORDS)) return legacySyncRun(input as unknown as Parameters<typeof legacySyncRun>[0]);
+  const { pipeline } = input;
+  const progress = input.progress?.engine === 2 ? input.progress : await beginRun(pipeline);
+  const { settings, summary } = progress;
+  const owner = getExternalWorkflowHandle(pipelineWorkflowId(pipeline));
+  const source = proxyActivities<EngineActivities>({
+    taskQueue: settings.taskQueue,
+    startToCloseTimeout: '2 minutes',
+    // A source outage past the budget is a pipeline-level failure, like the destination's.
+    scheduleToCloseTimeout: settings.retry.budgetMs,
+    retry: {
+      initialInterval: settings.retry.initialIntervalMs,
+      backoffCoefficient: settings.retry.backoffCoefficient,
+      maximumInterval: settings.retry.maximumIntervalMs,
+      nonRetryableErrorTypes: [PIPELINE_FAILURE],
+    },
+  });
+
+  try {
+    showProgress(summary, 'reading');
+    const page = await source.readChangedRecords({
+      pipeline,
+      since: summary.checkpoint,
+      nextRecordsUrl: progress.nextRecordsUrl,
+      lookbackMs: settings.lookbackMs,
+    });
+    const queryStartedAt = progress.queryStartedAt ?? page.queryStartedAt ?? null;
+    summary.pages += 1;
+    showProgress(summary, 'syncing');
+    await holdUnreadable(pipeline, settings, page.unreadable);
+    await syncPage(pipeline, progress, page.records);
+
+    // Rows edited while the run paged come with their new stamps: never move past the query's start.
+    const ceiling = queryStartedAt === null ? null : checkpointAt(queryStartedAt);
+    const reached = page.records.length > 0 ? earlierCheckpoint(page.checkpoint, ceiling) : null;
+    summary.checkpoint = laterCheckpoint(summary.checkpoint, reached);
+    await owner.signal(pageCompletedSignal, {
+      runId: summary.runId,
+      checkpointGeneration: progress.checkpointGeneration,
+      checkpoint: summary.checkpoint,
+      summary,
+    });
+
+    if (page.nextRecordsUrl) {
+      await continueAsNew<typeof syncRun>({
+        pipeline,
+        progress: { ...progress, queryStartedAt, nextRecordsUrl: page.nextRecordsUrl, summary },
+      });
+    }
+  } catch (error) {
+    const reason = stopReason(error);
+    if (reason === null) throw error;
+    summary.stoppedBy = reason;
+    summary.finishedAt = new Date(Date.now()).toISOString();
+    await control.pausePipeline({ pipeline, runId: summary.runId, reason });
+    await owner.signal(runFinishedSignal, summary);
+    showProgress(summary, `stopped: ${reason}`);
+    throw ApplicationFailure.create({ type: PIPELINE_FAILURE, message: reason, nonRetryable: true });
+  }
+  summary.finishedAt = new Date(Date.now()).toISOString();
+  await owner.signal(runFinishedSignal, summary);
+  showProgress(summary, 'done');
+  return summary;
+}
+
+/** A pipeline-level failure's reason, or null for anything else. */
+function stopReason(error: unknown): string | null {
+  if (error instanceof PipelineStopped) return error.message;
+  if (!(error instanceof ActivityFailure)) return null;
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure && cause.type === PIPELINE_FAILURE) return cause.message;
+  // The source refused the query, or was still failing when its retry budget ran out.
+  return `the source could not be read: ${innermostMessage(error)}`;
+}
+
+async function beginRun(pipeline: string): Promise<RunProgress> {
+  const runId = workflowInfo().workflowId;
+  const startedAt = new Date(Date.now()).toISOString();
+  const begun = await control.beginPipelineRun({ pipeline, runId, startedAt });
+  return {
+    engine: 2,
+    settings: begun.settings,
+    checkpointGeneration: begun.checkpointGeneration,
+    queryStartedAt: null,
+    nextRecordsUrl: null,
+    summary: {
+      runId,
+      startedAt,
+      finishedAt: null,
+      pages: 0,
+      counts: noRecords(),
+      checkpoint: begun.checkpoint,
+    },
+  };
+}
+
+/** Records the source returned that cannot even be identified go straight to a person. */
+async function holdUnreadable(pipeline: string, settings: SyncSettings, unreadable: UnreadableRecord[]) {
+  if (unreadable.length === 0) return;
+  const { reportProblem } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
+  const now = new Date(Date.now()).toISOString();
+  for (const [index, record] of unreadable.entries()) {
+    const [field] = record.reason.split(':', 1);
+    await reportProblem({
+      pipeline,
+      settings,
+      failure: {
+        recordId: record.recordId ?? `unidentified-${workflowInfo().runId}-${index}`,
+        version: record.version ?? now,
+        kind: 'invalid',
+        error: record.reason,
+        field,
+        attempts: 1,
+        failedAt: now,
+        workflowId: workflowInfo().workflowId,
+      },
+    });
+  }
+}
+
+/**
+ * Runs the page's records in a sliding window. A pipeline-level failure of any record stops new
+ * starts and cancels the records in flight (they run again after the pipeline resumes). A record
+ * that used up its retry budget is an outage unless another record synced since it first failed:
+ * then the destination is up and the record itself is the problem.
+ */
+async function syncPage(pipeline: string, progress: RunProgress, records: SourceRecord[]): Promise<void> {
+  const { settings, summary, checkpointGeneration } = progress;
+  const counts = summary.counts;
+  let inFlight = 0;
+  const running: Promise<void>[] = [];
+  let stopped: PipelineStopped | null = null;
+  let lastSyncedAt = 0;
+  const { reportProblem } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
+
+  const stop = (reason: string) => {
+    stopped ??= new PipelineStopped(reason);
+  };
+
+  for (const { recordId, version, record, hasOpenProblem } of records) {
+    await condition(() => stopped !== null || inFlight < settings.windowSize);
+    if (stopped) break;
+    counts.read += 1;
+    inFlight += 1;
+    running.push(
+      (async () => {
+        let handle: ChildWorkflowHandle<typeof syncRecordVersion>;
+        try {
+          handle = await startChild<typeof syncRecordVersion>('syncRecordVersion', {
+            workflowId: recordWorkflowId(pipeline, recordId, version, checkpointGeneration),
+            args: [{ pipeline, recordId, version, record, settings, resolvesProblem: hasOpenProblem }],
+            taskQueue: settings.taskQueue,
+            // A version whose workflow failed (paused pipeline, outage) runs again; a finished one never.
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            parentClosePolicy: ParentClosePolicy.TERMINATE,
+            typedSearchAttributes: recordVersionAttributes(pipeline, recordId),
+          });
+        } catch (error) {
+          inFlight -= 1;
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+          counts.alreadyProcessed += 1;
+          return;
+        }
+        try {
+          const outcome = await handle.result();
+          if (outcome.status === 'SYNCED') {
+            counts.synced += 1;
+            lastSyncedAt = Date.now();
+          } else if (outcome.status === 'VALIDATION_FAILED') counts.validationFailed += 1;
+          else counts.deadLettered += 1;
+        } catch (error) {
+          const cause = error instanceof ChildWorkflowFailure ? error.cause : undefined;
+          if (!(cause instanceof ApplicationFailure)) throw error;
+          if (cause.type === PIPELINE_FAILURE) return stop(cause.message);
+          if (cause.type !== RETRY_BUDGET_EXHAUSTED) throw error;
+          const exhausted = cause.details?.[0] as BudgetExhausted;
+          if (lastSyncedAt <= Date.parse(exhausted.firstFailedAt)) {
+            return stop(`the destination has been failing for longer than the retry budget: ${exhausted.error}`);
+          }
+          counts.deadLettered += 1;
+          await reportProblem({
+            pipeline,
+            settings,
+            failure: {
+              recordId,
+              version,
+              kind: 'retries-exhausted',
+              error: exhausted.error,
+              attempts: exhausted.attempts,
+              failedAt: new Date(Date.now()).toISOString(),
+              workflowId: handle.workflowId,
+            },
+          });
+        } finally {
+          inFlight -= 1;
+        }
+      })(),
+    );
+  }
+  await Promise.race([Promise.all(running), condition(() => stopped !== null)]);
+  // Records still in flight end with the run (ParentClosePolicy.TERMINATE); their versions run
+  // again once the pipeline resumes, since a failed workflow id may be reused.
+  if (stopped) throw stopped;
+}
