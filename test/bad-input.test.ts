@@ -71,7 +71,7 @@ describe('bad input', () => {
       await temporal?.teardown();
     });
 
-    it('dead-letters each malformed record with the field and reason; the valid ones sync', async () => {
+    it('holds each malformed record as a problem record with its field, value and reason; the valid ones sync', async () => {
       const malformed: [Partial<SandboxAccount>, string, RegExp][] = [
         [{ Name: 12345 as unknown as string }, 'Name', /expected string/],
         [{ Name: 'x'.repeat(100_000) }, 'Name', /255/],
@@ -91,17 +91,20 @@ describe('bad input', () => {
       const summary = await sync.runSync();
 
       assert.equal(summary.counts.read, sync.salesforce.accounts().length);
-      const letters = new Map((await sync.operations.deadLetters()).map((d) => [d.recordId, d]));
-      malformed.forEach(([, field, reason], index) => {
-        const letter = letters.get(created[index].Id);
-        assert.ok(letter, `record with bad ${field} was not dead-lettered`);
-        assert.equal(letter.kind, 'invalid');
-        assert.equal(letter.field, field);
-        assert.match(letter.error, reason);
+      for (const [[fields, field, reason], index] of malformed.map((row, i) => [row, i] as const)) {
+        const problem = await sync.problem(created[index].Id);
+        assert.ok(problem, `record with bad ${field} is not held as a problem record`);
+        assert.equal(problem.status, 'VALIDATION_FAILED');
+        assert.equal(problem.failure.kind, 'invalid');
+        assert.equal(problem.failure.field, field);
+        assert.match(problem.failure.error, reason);
+        const value = fields[field as keyof typeof fields];
+        if (typeof value === 'string') assert.equal(problem.failure.value, value.length > 200 ? `${value.slice(0, 200)}…` : value);
         assert.ok(!sync.netsuite.customerByExternalId(created[index].Id));
-      });
+      }
       assert.equal(sync.netsuite.customerByExternalId(odd.Id)?.companyName, 'Unexpected Fields Ltd');
-      assert.equal(summary.counts.synced + summary.counts.deadLettered, summary.counts.read);
+      const { synced, validationFailed, deadLettered, read } = summary.counts;
+      assert.equal(synced + validationFailed + deadLettered, read);
     });
   });
 });

@@ -16,19 +16,29 @@ const directory = path.join(__dirname, 'histories');
 const histories = readdirSync(directory).filter((file) => file.endsWith('.json'));
 
 describe('recorded histories replay against the current workflow code', () => {
-  it('covers the happy path, a dead letter, a replay and continue-as-new, before and after the local-activity upsert', () => {
+  it('covers runs, records, problem records and the owner, and the legacy paths of workflows started before them', () => {
     for (const kind of [
-      'continues-as-new',
-      'last-page',
-      'synced',
-      'dead-lettered',
-      'replayed',
-      'pipeline',
-      'synced-remote-activity',
-      'dead-lettered-remote-activity',
+      'sync-run-first-page-continues-as-new',
+      'sync-run-last-page',
+      'sync-run-stopped-by-pipeline-failure',
+      'sync-record-version-synced',
+      'sync-record-version-validation-failed',
+      'sync-record-version-replayed',
+      'problem-record-replayed',
+      'problem-record-still-failing',
+      'problem-record-discarded',
+      'pipeline-owner',
+      'legacy-sync-run-first-page-continues-as-new',
+      'legacy-sync-run-last-page',
+      'legacy-sync-record-synced',
+      'legacy-sync-record-dead-lettered',
+      'legacy-sync-record-replayed',
+      'legacy-pipeline-with-replays',
+      'legacy-sync-record-synced-remote-activity',
+      'legacy-sync-record-dead-lettered-remote-activity',
     ]) {
       assert.ok(
-        histories.some((file) => file.includes(kind)),
+        histories.includes(`${kind}.json`),
         `no recorded history for ${kind}`,
       );
     }

@@ -10,6 +10,7 @@ import type { syncRun } from '../../src/workflows/sync-run';
 import { createPrng } from '../../sandbox/prng';
 import { freePort, startDevServer } from '../../scripts/dev-server';
 import { findTemporalCli } from '../../scripts/temporal-cli';
+import { innermostMessage } from '../../src/domain/failure-text';
 import { eventually, startSyncEnvironment, startTemporal, type SyncEnvironment } from '../harness';
 import { startWorkerProcess, type WorkerProcess } from '../worker-process';
 import { converge, reconcile, replayAll } from './reconcile';
@@ -25,13 +26,24 @@ interface MatrixRow {
   runs: number;
   records: number;
   lost: number;
+  stale: number;
   doubled: number;
-  deadLettered: number;
+  problems: number;
+  causedByFault: number;
 }
 
 const matrix: MatrixRow[] = [];
 const random = createPrng(20261123);
 const RECORDS = 300;
+const OUTAGE_MS = Number(process.env.RECORD_SYNC_FAULT_OUTAGE_MS ?? 120_000);
+
+/** How many record workflows wait in RETRY_PENDING now. */
+async function retryPending(sync: SyncEnvironment): Promise<number> {
+  const { count } = await sync.client.workflow.count(
+    `RecordSyncPipeline = "${sync.config.pipeline.name}" AND RecordSyncOutcome = "RETRY_PENDING" AND ExecutionStatus = "Running"`,
+  );
+  return count;
+}
 
 function startRun(sync: SyncEnvironment): Promise<WorkflowHandle<typeof syncRun>> {
   return sync.client.workflow.start<typeof syncRun>('syncRun', {
@@ -46,10 +58,25 @@ function customersReach(sync: SyncEnvironment, count: number): Promise<true> {
   return eventually(async () => (sync.netsuite.customers().length >= count ? true : undefined), 120_000);
 }
 
-/** Recovers, reconciles, records the row and asserts nothing was lost or doubled. */
+/**
+ * Clears the faults (as a person fixes the cause), resumes a pipeline that a pipeline-level
+ * failure paused, runs until nothing new is read, replays what is held, and checks: nothing lost,
+ * stale or doubled, and no problem record that only the fault caused.
+ */
 async function settle(sync: SyncEnvironment, fault: string, runsSoFar: number): Promise<void> {
-  sync.netsuite.setFaults({ serverErrors: 0, rateLimited: 0, hangs: 0, dropResponses: 0, latencyMs: 0 });
+  sync.netsuite.setFaults({
+    serverErrors: 0,
+    rateLimited: 0,
+    hangs: 0,
+    dropResponses: 0,
+    latencyMs: 0,
+    outageUntil: false,
+    occupiedSlots: 0,
+    revokedToken: false,
+    permissionDenied: false,
+  });
   sync.salesforce.setFaults({ serverErrors: 0, requestLimitExceeded: 0, malformedPages: 0 });
+  if ((await sync.operations.status()).paused) await sync.operations.resume('the fault matrix');
   const runs = runsSoFar + (await converge(sync));
   await replayAll(sync);
   const result = await reconcile(sync);
@@ -58,11 +85,25 @@ async function settle(sync: SyncEnvironment, fault: string, runsSoFar: number): 
     runs,
     records: result.records,
     lost: result.lost.length,
+    stale: result.stale.length,
     doubled: result.doubled.length,
-    deadLettered: result.deadLettered,
+    problems: result.problems,
+    causedByFault: result.causedByFault.length,
   });
   assert.deepEqual(result.lost, [], 'records lost');
+  assert.deepEqual(result.stale, [], 'records stale');
   assert.deepEqual(result.doubled, [], 'records doubled');
+  assert.deepEqual(result.causedByFault, [], 'problem records the fault alone caused');
+}
+
+/** A run's end: its summary, or (after a pipeline-level failure) why it stopped. */
+async function ending(run: WorkflowHandle<typeof syncRun>): Promise<string> {
+  try {
+    await run.result();
+    return 'finished';
+  } catch (error) {
+    return innermostMessage(error);
+  }
 }
 
 /** A run's result, waiting through a server restart (the client reconnects on its own). */
@@ -85,26 +126,37 @@ describe('fault matrix', () => {
   });
   after(async () => {
     await temporal?.teardown();
-    console.log('\n| fault | runs | records | lost | doubled | dead letters left |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
+    console.log('\n| fault | runs | records | lost | stale | doubled | problem records left | caused by the fault |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const row of matrix) {
       console.log(
-        `| ${row.fault} | ${row.runs} | ${row.records} | ${row.lost} | ${row.doubled} | ${row.deadLettered} |`,
+        `| ${row.fault} | ${row.runs} | ${row.records} | ${row.lost} | ${row.stale} | ${row.doubled} | ${row.problems} | ${row.causedByFault} |`,
       );
     }
   });
 
-  /** A case with workers in this process: inject mid-run, then settle. */
-  function inProcessCase(fault: string, inject: (sync: SyncEnvironment) => Promise<void> | void) {
+  /**
+   * A case with workers in this process: inject mid-run, then settle. `stops` says the run must
+   * stop on a pipeline-level failure (matching the reason); otherwise it must finish.
+   */
+  function inProcessCase(
+    fault: string,
+    inject: (sync: SyncEnvironment) => Promise<void> | void,
+    options: { overrides?: Record<string, string>; stops?: RegExp } = {},
+  ) {
     it(fault, async () => {
-      const sync = await startSyncEnvironment({ temporal, seedCount: RECORDS });
+      const sync = await startSyncEnvironment({ temporal, seedCount: RECORDS, overrides: options.overrides });
       const stopWorkers = await sync.startWorkers();
       try {
         sync.netsuite.setFaults({ latencyMs: 20 });
         const run = await startRun(sync);
         await customersReach(sync, 40);
         await inject(sync);
-        await run.result();
+        const end = await ending(run);
+        if (options.stops) {
+          assert.match(end, options.stops);
+          assert.match((await sync.operations.status()).paused?.reason ?? '', options.stops);
+        } else assert.equal(end, 'finished');
         await settle(sync, fault, 1);
       } finally {
         await stopWorkers();
@@ -130,11 +182,43 @@ describe('fault matrix', () => {
   inProcessCase('source: page request failing mid-run', (sync) =>
     sync.salesforce.setFaults({ serverErrors: 2 }),
   );
-  inProcessCase('source: request limit exceeded mid-run', (sync) =>
-    sync.salesforce.setFaults({ requestLimitExceeded: 2 }),
+  // The daily limit: a retry in seconds is pointless, so the run stops and says so.
+  inProcessCase(
+    'source: daily request limit exceeded mid-run',
+    (sync) => sync.salesforce.setFaults({ requestLimitExceeded: 2 }),
+    { stops: /source could not be read/ },
+  );
+  inProcessCase(
+    'destination: outage of two minutes (inside the retry budget)',
+    async (sync) => {
+      sync.netsuite.setFaults({ outageUntil: Date.now() + OUTAGE_MS });
+      // Records wait in RETRY_PENDING through the outage; none becomes a problem record.
+      await eventually(async () => ((await retryPending(sync)) > 0 ? true : undefined));
+    },
+    { overrides: { SYNC_RETRY_BUDGET: '10m', SYNC_RETRY_MAXIMUM_INTERVAL: '10s' } },
+  );
+  inProcessCase(
+    'destination: token revoked mid-run',
+    (sync) => sync.netsuite.setFaults({ revokedToken: true }),
+    { stops: /authentication failed/ },
+  );
+  inProcessCase(
+    'destination: permission removed mid-run',
+    (sync) => sync.netsuite.setFaults({ permissionDenied: true }),
+    { stops: /permission denied/ },
+  );
+  inProcessCase(
+    'destination: 429 storm from a second client sharing the limit (20 s)',
+    async (sync) => {
+      sync.netsuite.setFaults({ concurrencyLimit: 10, occupiedSlots: 10 });
+      await new Promise((resolve) => setTimeout(resolve, 20_000));
+      sync.netsuite.setFaults({ occupiedSlots: 0 });
+    },
+    { overrides: { SYNC_RETRY_BUDGET: '5m', SYNC_RETRY_MAXIMUM_INTERVAL: '5s' } },
   );
   inProcessCase('source: token expired mid-paging', (sync) => sync.salesforce.expireTokens());
-  inProcessCase('source: accounts modified while a run reads', (sync) => {
+  // Later pages carry the edited rows' new stamps: the checkpoint must not jump past earlier edits.
+  inProcessCase('source: accounts edited while the run pages', (sync) => {
     const accounts = sync.salesforce.accounts();
     for (let i = 0; i < 20; i += 1) {
       const account = accounts[Math.floor(random() * accounts.length)];
@@ -144,6 +228,32 @@ describe('fault matrix', () => {
   inProcessCase('source: records deleted between read and write', (sync) => {
     const accounts = sync.salesforce.accounts().filter((a) => !a.IsDeleted);
     for (let i = 0; i < 5; i += 1) sync.salesforce.deleteAccount(accounts[accounts.length - 1 - i * 7].Id);
+  });
+
+  it('source: changes committed after the checkpoint passed their timestamp (look-back window)', async () => {
+    const sync = await startSyncEnvironment({ temporal, seedCount: RECORDS, overrides: { SYNC_LOOKBACK: '1m' } });
+    const stopWorkers = await sync.startWorkers();
+    try {
+      // Recent stamps everywhere, so the checkpoint ends near now, as in a live org.
+      sync.salesforce.touchAccounts(
+        sync.salesforce.accounts().map((a) => a.Id),
+        { Industry: 'Recently Touched' },
+      );
+      await sync.runSync();
+      const { checkpoint } = await sync.operations.status();
+      const stampedAt = new Date(Date.parse(checkpoint!.systemModstamp) - 10_000).toISOString();
+      const late = sync.salesforce
+        .accounts()
+        .filter((_, i) => i % 15 === 0)
+        .map((a) => a.Id);
+      // A long transaction that began before the checkpoint commits only now.
+      sync.salesforce.commitLate(late, { Name: 'Committed Late Ltd' }, stampedAt);
+      await settle(sync, 'source: changes committed behind the checkpoint', 1);
+      for (const id of late) assert.equal(sync.netsuite.customerByExternalId(id)?.companyName, 'Committed Late Ltd');
+    } finally {
+      await stopWorkers();
+      await sync.teardown();
+    }
   });
 
   it('worker killed (SIGKILL) three times at random points, restarted', async () => {

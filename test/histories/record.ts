@@ -2,16 +2,20 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { pipelineWorkflowId, recordWorkflowId } from '../../src/workflows/messages';
+import { pipelineWorkflowId, problemWorkflowId, recordWorkflowId } from '../../src/workflows/ids';
 import type { syncRun } from '../../src/workflows/sync-run';
 import { checkpointOf } from '../../src/domain/checkpoint';
-import { eventually, startSyncEnvironment } from '../harness';
+import { startSyncEnvironment } from '../harness';
+
+const rejectedPhone = (account: { Phone: string | null }) =>
+  account.Phone !== null && account.Phone.replace(/\D/g, '').length < 7;
 
 /**
  * `npm run histories:record`: runs representative workflows against a dev server and the sandboxes
  * and saves their histories, which test/replay.test.ts replays against the current workflow code.
  * Re-record only for a change that cannot affect running workflows, or after guarding the change
- * with `patched()` (then keep the old histories too, so both paths stay covered).
+ * with `patched()` (then keep the old histories too, so both paths stay covered). `legacy-*.json`
+ * were recorded before problem records and guard the workflows' legacy paths.
  */
 async function save(client: Client, name: string, workflowId: string, runId?: string): Promise<void> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -25,6 +29,9 @@ async function main(): Promise<void> {
   try {
     const { client, config } = sync;
     const pipeline = config.pipeline.name;
+    for (const name of ['Fixed Later', 'Still Failing', 'Discarded']) {
+      sync.salesforce.createAccount({ Name: `${name} Ltd`, Phone: '555-01' });
+    }
     const run = await client.workflow.start<typeof syncRun>('syncRun', {
       workflowId: 'recorded-sync-run',
       taskQueue: config.pipeline.taskQueue,
@@ -33,19 +40,36 @@ async function main(): Promise<void> {
     await run.result();
 
     const accounts = sync.salesforce.accounts();
-    const letters = await sync.operations.deadLetters();
-    const [fixed, stillFailing] = letters;
+    const problems = await sync.problemsSettled(accounts.filter(rejectedPhone).length);
+    const [fixed, stillFailing, discarded] = problems;
     sync.salesforce.updateAccount(fixed.recordId, { Phone: '+1 415 555 0100' });
-    await sync.operations.replay([fixed.recordId, stillFailing.recordId]);
-    await eventually(async () => ((await sync.operations.status())?.replaysInFlight === 0 ? true : undefined));
+    const held = (await sync.problem(stillFailing.recordId))!;
+    await sync.operations.problems.replay(pipeline, fixed.recordId);
+    await sync.operations.problems.replay(pipeline, stillFailing.recordId);
+    await sync.operations.problems.discard(pipeline, discarded.recordId, { reason: 'recorded for replay tests' });
 
-    const synced = accounts.find((a) => !letters.some((d) => d.recordId === a.Id))!;
+    const synced = accounts.find((a) => !rejectedPhone(a))!;
+    const version = (id: string) => checkpointOf(accounts.find((a) => a.Id === id)!).systemModstamp;
     await save(client, 'sync-run-first-page-continues-as-new', run.workflowId, run.firstExecutionRunId);
     await save(client, 'sync-run-last-page', run.workflowId);
-    await save(client, 'sync-record-synced', recordWorkflowId(pipeline, synced.Id, checkpointOf(synced).systemModstamp));
-    await save(client, 'sync-record-dead-lettered', recordWorkflowId(pipeline, stillFailing.recordId, stillFailing.version));
-    await save(client, 'sync-record-replayed', `${recordWorkflowId(pipeline, fixed.recordId, fixed.version)}-replay-1`);
-    await save(client, 'pipeline-with-replays', pipelineWorkflowId(pipeline));
+    await save(client, 'sync-record-version-synced', recordWorkflowId(pipeline, synced.Id, checkpointOf(synced).systemModstamp));
+    await save(client, 'sync-record-version-validation-failed', held.failure.workflowId);
+    await save(client, 'sync-record-version-replayed', `${recordWorkflowId(pipeline, fixed.recordId, version(fixed.recordId))}-replay-1`);
+    await save(client, 'problem-record-replayed', problemWorkflowId(pipeline, fixed.recordId));
+    await save(client, 'problem-record-still-failing', problemWorkflowId(pipeline, stillFailing.recordId));
+    await save(client, 'problem-record-discarded', problemWorkflowId(pipeline, discarded.recordId));
+
+    // A pipeline-level failure: the run stops and pauses the pipeline.
+    sync.netsuite.setFaults({ revokedToken: true });
+    sync.salesforce.updateAccount(synced.Id, { Name: 'Recorded During A Revoked Token' });
+    const stopped = await client.workflow.start<typeof syncRun>('syncRun', {
+      workflowId: 'recorded-sync-run-stopped',
+      taskQueue: config.pipeline.taskQueue,
+      args: [{ pipeline }],
+    });
+    await stopped.result().catch(() => undefined);
+    await save(client, 'sync-run-stopped-by-pipeline-failure', stopped.workflowId);
+    await save(client, 'pipeline-owner', pipelineWorkflowId(pipeline));
   } finally {
     await stopWorkers();
     await sync.teardown();
