@@ -35,9 +35,9 @@ export function workflowBundle(): Promise<WorkflowBundle> {
  * A real Temporal dev server, from the CLI the project provisions; or, with
  * RECORD_SYNC_TEST_TEMPORAL_ADDRESS set (`npm run test:postgres`), a server already running there.
  */
-export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+export async function startTemporal(options: { extraArgs?: string[] } = {}): Promise<TestWorkflowEnvironment> {
   const existing = process.env.RECORD_SYNC_TEST_TEMPORAL_ADDRESS;
-  if (existing) return TestWorkflowEnvironment.createFromExistingServer({ address: existing });
+  if (existing && !options.extraArgs) return TestWorkflowEnvironment.createFromExistingServer({ address: existing });
   const cli = findTemporalCli();
   return TestWorkflowEnvironment.createLocal({
     server: {
@@ -46,6 +46,7 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
       ui: false,
       searchAttributes,
       log: { format: 'pretty', level: 'error' },
+      extraArgs: options.extraArgs,
     },
   });
 }

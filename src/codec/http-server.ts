@@ -42,11 +42,12 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
- * The token comes as `Authorization: Bearer <token>`, or as the first path segment
- * (`/<token>/decode`) because the local UI cannot send a header without SSO.
+ * The token comes as `Authorization: Bearer <token>` (`temporal --codec-auth "Bearer <token>"`
+ * sends the flag's text as that header), or as the first path segment (`/<token>/decode`)
+ * because the local UI cannot send a header without SSO.
  */
 function authorised(request: IncomingMessage, pathToken: string | undefined, token: string): boolean {
-  const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
   return [bearer, pathToken].some((given) => given !== undefined && sameSecret(given, token));
 }
 
@@ -61,21 +62,36 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * A Payloads message in JSON. An empty list may come as `{}`: the Go SDK behind the `temporal`
+ * CLI omits empty fields, and asks the codec about empty lists (a query without arguments).
+ */
 function parsePayloads(body: string): Payload[] {
+  const invalid = () =>
+    new HttpError(400, 'body must be {"payloads": [{"metadata": {...}, "data": "..."}]} in protobuf JSON');
+  let parsed: unknown;
   try {
-    const { payloads } = JSON.parse(body) as { payloads: JSONPayload[] };
-    return payloads.map(JSONToPayload);
+    parsed = JSON.parse(body);
   } catch {
-    throw new HttpError(
-      400,
-      'body must be {"payloads": [{"metadata": {...}, "data": "..."}]} in protobuf JSON',
-    );
+    throw invalid();
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid();
+  const { payloads } = parsed as { payloads?: unknown };
+  if (payloads === undefined || payloads === null) return [];
+  if (!Array.isArray(payloads)) throw invalid();
+  try {
+    return payloads.map((payload) => JSONToPayload(payload as JSONPayload));
+  } catch {
+    throw invalid();
   }
 }
 
 /**
  * The Temporal codec server protocol: `POST .../encode` and `POST .../decode` with a JSON
  * Payloads body, so the Temporal UI and CLI can show decrypted payloads to holders of the token.
+ * Clients append `/encode` or `/decode` to the endpoint they are given: `http://host:port` or
+ * `http://host:port/<token>`. Failure messages encoded by the failure converter are ordinary
+ * payloads here.
  */
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
   const { codec, token, corsOrigins } = options;
@@ -141,6 +157,22 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   };
 }
 
+const LOOPBACK_TWINS: Record<string, string> = { localhost: '127.0.0.1', '127.0.0.1': 'localhost' };
+
+/**
+ * The origins with each loopback origin's twin: the local UI answers at both
+ * http://localhost:<port> and http://127.0.0.1:<port>, which browsers treat as different origins.
+ * Both name this machine, so allowing one allows the other.
+ */
+export function withLoopbackTwins(origins: readonly string[]): string[] {
+  const all = origins.flatMap((origin) => {
+    const url = new URL(origin);
+    const twin = LOOPBACK_TWINS[url.hostname];
+    return twin ? [origin, `${url.protocol}//${twin}${url.port ? `:${url.port}` : ''}`] : [origin];
+  });
+  return [...new Set(all)];
+}
+
 /** The codec server of the configuration; the token is required (sandbox mode has a demo one). */
 export function configuredCodecServerOptions(config: Config): CodecServerOptions {
   const { token, corsOrigins, port } = config.codecServer;
@@ -149,5 +181,10 @@ export function configuredCodecServerOptions(config: Config): CodecServerOptions
       'Invalid configuration (see .env.example):\n  RECORD_SYNC_CODEC_SERVER_TOKEN: is required to run the codec server',
     );
   }
-  return { codec: new EncryptionCodec(config.encryption.keys), token, corsOrigins, port };
+  return {
+    codec: new EncryptionCodec(config.encryption.keys),
+    token,
+    corsOrigins: withLoopbackTwins(corsOrigins),
+    port,
+  };
 }

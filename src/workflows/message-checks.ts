@@ -1,4 +1,4 @@
-import type { RecordFailure, RunSummary, PipelinePause } from '../domain/sync';
+import { FAILURE_KINDS, type PipelinePause, type RecordFailure, type RunSummary } from '../domain/sync';
 import type { BeginRunRequest, DiscardRequest, PageReport, ReplayRequest } from './messages';
 
 /*
@@ -22,7 +22,7 @@ export function isRecordFailure(value: unknown): value is RecordFailure {
     isText(value.recordId, 255) &&
     value.recordId.length > 0 &&
     isText(value.version, 64) &&
-    isText(value.kind, 40) &&
+    (FAILURE_KINDS as readonly unknown[]).includes(value.kind) &&
     isText(value.error) &&
     isOptionalText(value.field, 255) &&
     isOptionalText(value.value, 1_000) &&
@@ -68,6 +68,8 @@ export const isSyncedVersion = (value: unknown): value is { version: string } =>
 export function replayRequestProblem(request: unknown): string | undefined {
   if (request === undefined || request === null) return undefined;
   if (!isObject(request)) return 'the request must be an object such as {"edit": {"Phone": "+1 415 555 0100"}}';
+  const unknown = Object.keys(request).filter((key) => !['edit', 'wait', 'by'].includes(key));
+  if (unknown.length) return `unknown ${unknown.join(', ')}: a replay takes "edit", "wait" and "by"`;
   const { edit, wait, by } = request as ReplayRequest & Fields;
   if (wait !== undefined && typeof wait !== 'boolean') return '"wait" must be true or false';
   if (!isOptionalText(by, 255)) return '"by" must be a name';
@@ -79,6 +81,12 @@ export function replayRequestProblem(request: unknown): string | undefined {
     ([, v]) => !(v === null || typeof v === 'number' || typeof v === 'boolean' || isText(v, 100_000)),
   );
   return bad ? `edit: ${bad[0]} must be text, a number, true/false or null` : undefined;
+}
+
+export function resumeRequestProblem(request: unknown): string | undefined {
+  if (request === undefined || request === null) return undefined;
+  const fine = isObject(request) && Object.keys(request).every((key) => key === 'by') && isOptionalText(request.by, 255);
+  return fine ? undefined : 'the request must be {} or {"by": "your name"}';
 }
 
 export function discardRequestProblem(request: unknown): string | undefined {

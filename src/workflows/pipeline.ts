@@ -11,11 +11,25 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { checkpointAt, laterCheckpoint, type Checkpoint } from '../domain/checkpoint';
-import { noRecords, type PipelinePause, type PipelineStatus, type RunSummary, type SyncSettings } from '../domain/sync';
+import {
+  noRecords,
+  type PipelinePause,
+  type PipelineStatus,
+  type RecordFailure,
+  type RunSummary,
+  type SyncSettings,
+} from '../domain/sync';
 import type { EngineActivities } from '../activities';
 import { legacyPipelineWorkflow } from './legacy/pipeline';
 import type { DeadLetter } from './legacy/types';
-import { isBeginRunRequest, isPageReport, isPipelinePause, isRunSummary } from './message-checks';
+import {
+  isBeginRunRequest,
+  isPageReport,
+  isPipelinePause,
+  isRecordFailure,
+  isRunSummary,
+  resumeRequestProblem,
+} from './message-checks';
 import {
   beginRunUpdate,
   pageCompletedSignal,
@@ -43,6 +57,20 @@ export interface PipelineInput {
 }
 
 /** Record workflows started before problem records still send their dead letters here. */
+/** A legacy dead letter as a problem record's failure (its record is not kept: a replay reads the source). */
+function carriedOver(letter: DeadLetter): RecordFailure {
+  return {
+    recordId: letter.recordId,
+    version: letter.version,
+    kind: letter.kind,
+    error: letter.error,
+    field: letter.field,
+    attempts: letter.attempts,
+    failedAt: letter.lastFailedAt,
+    workflowId: 'a record workflow started before problem records',
+  };
+}
+
 const legacyDeadLetterSignal = defineSignal<[DeadLetter]>('deadLetter');
 
 /**
@@ -64,7 +92,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   };
   const { reportProblem } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
   // Dead letters carried over from the legacy owner's state become problem records, one by one.
-  const carried = ((input.state as { deadLetters?: DeadLetter[] } | undefined)?.deadLetters ?? []).slice();
+  const legacyState = input.state as { deadLetters?: DeadLetter[] } | undefined;
+  const carried = (legacyState?.deadLetters ?? []).map(carriedOver).filter(isRecordFailure);
 
   setHandler(
     beginRunUpdate,
@@ -102,8 +131,9 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   });
 
   setHandler(legacyDeadLetterSignal, (deadLetter) => {
-    if (typeof deadLetter?.recordId !== 'string') return log.warn('ignored a malformed deadLetter signal');
-    carried.push(deadLetter);
+    const failure = deadLetter && carriedOver(deadLetter);
+    if (!isRecordFailure(failure)) return log.warn('ignored a malformed deadLetter signal');
+    carried.push(failure);
   });
 
   setHandler(
@@ -133,8 +163,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
     },
     {
       validator: (request) => {
-        const by = (request as { by?: unknown } | undefined)?.by;
-        if (by !== undefined && typeof by !== 'string') throw ApplicationFailure.nonRetryable('"by" must be a name');
+        const problem = resumeRequestProblem(request);
+        if (problem) throw ApplicationFailure.nonRetryable(problem);
       },
     },
   );
@@ -152,21 +182,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   for (;;) {
     await condition(() => carried.length > 0 || workflowInfo().continueAsNewSuggested);
     while (carried.length > 0) {
-      const letter = carried.shift()!;
-      await reportProblem({
-        pipeline,
-        settings: state.settings,
-        failure: {
-          recordId: letter.recordId,
-          version: letter.version,
-          kind: letter.kind,
-          error: letter.error,
-          field: letter.field,
-          attempts: letter.attempts,
-          failedAt: letter.lastFailedAt,
-          workflowId: `${workflowInfo().workflowId} (carried over)`,
-        },
-      });
+      await reportProblem({ pipeline, settings: state.settings, failure: carried.shift()! });
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
