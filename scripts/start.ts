@@ -2,6 +2,7 @@ import path from 'node:path';
 import { configuredCodecServerOptions, startCodecServer } from '../src/codec/http-server';
 import { ConfigError, loadConfig, type Config } from '../src/config';
 import { createLogger, installTemporalLogging } from '../src/logger';
+import { OperatorError, pipelineOperations } from '../src/operations';
 import { ensureSchedule, triggerSync } from '../src/schedule';
 import { connectClient, connectWorker } from '../src/temporal';
 import { createWorkers } from '../src/workers';
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
     const workers = await createWorkers(config, { connection, client });
     const running = Promise.all(workers.map((worker) => worker.run()));
 
+    // Refuses (and says how to recover) if the workflow holding the checkpoint has ended.
+    const owner = await pipelineOperations(client, config).create();
     const schedule = await ensureSchedule(client, config);
     await triggerSync(client, config);
     const { pipeline } = config;
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
       `Codec server        ${codecServer.line}`,
       `Worker              task queues ${pipeline.taskQueue}, ${pipeline.destinationTaskQueue}`,
       `Schedule            ${pipeline.scheduleId} ${schedule}: every ${pipeline.intervalMs / 1000} s; first sync triggered`,
+      `Pipeline            ${pipeline.name} (owner ${owner}); npx record-sync status | problems list`,
     );
     console.log(`\nrecord-sync is running. Ctrl-C stops everything it started.\n\n${lines.join('\n')}\n`);
     // The SDK stops the workers on SIGINT/SIGTERM; then everything else is stopped in reverse order.
@@ -125,6 +129,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : `record-sync: ${(error as Error).stack}`);
+  const known = error instanceof ConfigError || error instanceof OperatorError;
+  console.error(known ? error.message : `record-sync: ${(error as Error).stack}`);
   process.exit(1);
 });

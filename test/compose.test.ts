@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { searchAttributes } from '../src/workflows/search-attributes';
 
 interface ComposeService {
   image?: string;
@@ -77,5 +78,13 @@ describe('docker-compose.yml', () => {
     for (const variable of Object.keys(environment)) {
       assert.doesNotMatch(variable, /SECRET|TOKEN|KEY|PASSWORD/);
     }
+  });
+
+  it('registers every search attribute the workflows use, with its type', () => {
+    const command = JSON.stringify(compose.services['temporal-setup']);
+    for (const attribute of searchAttributes) {
+      assert.ok(command.includes(attribute.name), `${attribute.name} is not registered`);
+    }
+    assert.match(command, /RecordSyncFailedAt --type Datetime/);
   });
 });
