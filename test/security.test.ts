@@ -109,14 +109,14 @@ describe('a sync stores no personal data and no secret in Temporal', () => {
   it('with the codec, the same histories decode to the records (the check above can fail)', async () => {
     const codec = new EncryptionCodec(sync.config.encryption.keys);
     const names = new Set(sync.salesforce.accounts().map((account) => account.Name));
-    const recordHistories = [...histories.values()].filter(({ type }) => type === 'syncRecord');
+    const recordHistories = [...histories.values()].filter(({ type }) => type === 'syncRecordVersion');
     assert.equal(recordHistories.length, 60);
     for (const { history } of recordHistories) {
       const started = history.events![0].workflowExecutionStartedEventAttributes!;
       const [input] = (await codec.decode(started.input!.payloads!)).map((payload) =>
         defaultPayloadConverter.fromPayload<{ record: { Name: string } }>(payload),
       );
-      assert.ok(names.has(input.record.Name), 'the syncRecord input is the account');
+      assert.ok(names.has(input.record.Name), 'the syncRecordVersion input is the account');
       const plain = JSON.stringify(readable(await decoded(history, codec)));
       assert.ok(
         plaintexts.some((value) => plain.includes(value)),
@@ -132,7 +132,7 @@ describe('a sync stores no personal data and no secret in Temporal', () => {
       RECORD_SYNC_ENCRYPTION_KEYS: `${keyText(newKey('b'))},${SANDBOX_ENCRYPTION_KEY}`,
     });
     const codec = new EncryptionCodec(rotated.encryption.keys);
-    const { history } = [...histories.values()].find(({ type }) => type === 'syncRecord')!;
+    const { history } = [...histories.values()].find(({ type }) => type === 'syncRecordVersion')!;
     const stored = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
     assert.equal(text(stored[0].metadata![KEY_ID_METADATA]), original.id);
     const [input] = await codec.decode(stored);
