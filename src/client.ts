@@ -14,12 +14,18 @@ interface Output {
 
 /** Connects, runs one command, and always closes the connection; a refused request exits 1. */
 function withPipeline<A extends unknown[]>(
-  action: (ops: PipelineOperations, print: Printer, context: { client: Client; config: Config }, ...args: A) => Promise<void>,
+  action: (
+    ops: PipelineOperations,
+    print: Printer,
+    context: { client: Client; config: Config },
+    ...args: A
+  ) => Promise<void>,
 ) {
   return async (...args: A) => {
     const config = loadConfig();
     const client = await connectClient(config);
-    const options = args.find((arg): arg is Output => typeof arg === 'object' && arg !== null && 'json' in arg) ?? {};
+    const options =
+      args.find((arg): arg is Output => typeof arg === 'object' && arg !== null && 'json' in arg) ?? {};
     const print: Printer = (forPerson, forScript) =>
       console.log(options.json ? JSON.stringify(forScript ?? forPerson, null, 2) : forPerson);
     try {
@@ -52,20 +58,36 @@ interface FilterOptions {
   until?: string;
 }
 
-const filterOf = ({ status, kind, field, since, until }: FilterOptions): ProblemFilter => ({ status, kind, field, since, until });
+const filterOf = ({ status, kind, field, since, until }: FilterOptions): ProblemFilter => ({
+  status,
+  kind,
+  field,
+  since,
+  until,
+});
 const hasFilter = (options: FilterOptions) => Object.values(filterOf(options)).some((v) => v !== undefined);
 
 /** Prints what each action did; a refused or unknown one makes the command exit 1. */
-function reportAnswers<T>(print: Printer, answers: OperatorAnswer<T>[], describe: (answer: T) => string): void {
-  const lines = answers.map((a) => `${a.recordId}: ${a.done ? describe(a.answer) : `${a.outcome} — ${a.reason}`}`);
+function reportAnswers<T>(
+  print: Printer,
+  answers: OperatorAnswer<T>[],
+  describe: (answer: T) => string,
+): void {
+  const lines = answers.map(
+    (a) => `${a.recordId}: ${a.done ? describe(a.answer) : `${a.outcome} — ${a.reason}`}`,
+  );
   print(lines.join('\n'), answers);
   if (answers.some((a) => !a.done)) process.exitCode = 1;
 }
 
-const schedule = program.command('schedule').description('the Temporal Schedule that runs a sync every interval');
+const schedule = program
+  .command('schedule')
+  .description('the Temporal Schedule that runs a sync every interval');
 schedule
   .command('create')
-  .description('create the schedule (and the pipeline owner the first time), or update it to the configuration')
+  .description(
+    'create the schedule (and the pipeline owner the first time), or update it to the configuration',
+  )
   .action(
     withPipeline(async (ops, print, { client, config }) => {
       const owner = await ops.create();
@@ -98,7 +120,11 @@ program
     withPipeline(async (_ops, print, { client, config }) => {
       const result = await triggerSync(client, config);
       if (result.triggered) print(`Triggered schedule ${config.pipeline.scheduleId}.`, result);
-      else print(`Not triggered: a sync is running (${result.running}); the schedule skips overlapping runs.`, result);
+      else
+        print(
+          `Not triggered: a sync is running (${result.running}); the schedule skips overlapping runs.`,
+          result,
+        );
     }),
   );
 
@@ -137,12 +163,20 @@ filterOptions(problems.command('list').description('list open problem records'))
       const listed = [];
       let token: string | undefined;
       do {
-        const page = await ops.problems.listPage(ops.pipeline, filterOf(options), Math.min(limit - listed.length, 1000), token);
+        const page = await ops.problems.listPage(
+          ops.pipeline,
+          filterOf(options),
+          Math.min(limit - listed.length, 1000),
+          token,
+        );
         listed.push(...page.problems);
         token = page.nextPageToken;
       } while (token && listed.length < limit);
       const more = token ? ' (more: raise --limit)' : '';
-      print([...listed.map(describeProblemLine), `${listed.length} problem record(s)${more}.`].join('\n'), listed);
+      print(
+        [...listed.map(describeProblemLine), `${listed.length} problem record(s)${more}.`].join('\n'),
+        listed,
+      );
     }),
   );
 
@@ -151,7 +185,12 @@ filterOptions(problems.command('count').description('count open problem records,
   .action(
     withPipeline(async (ops, print, _context, options: FilterOptions) => {
       const counts = await ops.problems.countByStatus(ops.pipeline, filterOf(options));
-      print(Object.entries(counts).map(([status, n]) => `${status}: ${n}`).join('\n'), counts);
+      print(
+        Object.entries(counts)
+          .map(([status, n]) => `${status}: ${n}`)
+          .join('\n'),
+        counts,
+      );
     }),
   );
 
@@ -178,46 +217,84 @@ filterOptions(
   .option('--no-wait', 'answer once queued, not once synced')
   .addOption(json())
   .action(
-    withPipeline(async (ops, print, _context, recordIds: string[], options: FilterOptions & Output & {
-      set?: string[];
-      edit?: string;
-      all?: boolean;
-      wait: boolean;
-    }) => {
-      const edit = editOf(options.set, options.edit);
-      if (options.all || hasFilter(options)) {
-        if (recordIds.length || edit) throw new OperatorError('Give record ids (with an edit), or --all / a filter: not both.');
-        const handle = await ops.startBulk('replay', filterOf(options));
-        return print(`Replaying every matching problem record: workflow ${handle.workflowId} (its result counts the outcomes).`, { workflowId: handle.workflowId });
-      }
-      if (!recordIds.length) throw new OperatorError('Name the records to replay, or use --all or a filter.');
-      const answers = await Promise.all(
-        recordIds.map((id) => ops.problems.replay(ops.pipeline, id, { edit, wait: options.wait, by: 'record-sync command line' })),
-      );
-      reportAnswers(print, answers, (answer) =>
-        'error' in answer
-          ? `${answer.outcome} — ${'field' in answer && answer.field ? `${answer.field}: ` : ''}${answer.error}`
-          : answer.outcome,
-      );
-    }),
+    withPipeline(
+      async (
+        ops,
+        print,
+        _context,
+        recordIds: string[],
+        options: FilterOptions &
+          Output & {
+            set?: string[];
+            edit?: string;
+            all?: boolean;
+            wait: boolean;
+          },
+      ) => {
+        const edit = editOf(options.set, options.edit);
+        if (options.all || hasFilter(options)) {
+          if (recordIds.length || edit)
+            throw new OperatorError('Give record ids (with an edit), or --all / a filter: not both.');
+          const handle = await ops.startBulk('replay', filterOf(options));
+          return print(
+            `Replaying every matching problem record: workflow ${handle.workflowId} (its result counts the outcomes).`,
+            { workflowId: handle.workflowId },
+          );
+        }
+        if (!recordIds.length)
+          throw new OperatorError('Name the records to replay, or use --all or a filter.');
+        const answers = await Promise.all(
+          recordIds.map((id) =>
+            ops.problems.replay(ops.pipeline, id, {
+              edit,
+              wait: options.wait,
+              by: 'record-sync command line',
+            }),
+          ),
+        );
+        reportAnswers(print, answers, (answer) =>
+          'error' in answer
+            ? `${answer.outcome} — ${'field' in answer && answer.field ? `${answer.field}: ` : ''}${answer.error}`
+            : answer.outcome,
+        );
+      },
+    ),
   );
 
-filterOptions(problems.command('discard [recordIds...]').description('give up on problem records, saying why'))
+filterOptions(
+  problems.command('discard [recordIds...]').description('give up on problem records, saying why'),
+)
   .requiredOption('--reason <text>', 'why they are discarded (kept with each record)')
   .option('--all', 'every open problem record (with the filter, every matching one)')
   .addOption(json())
   .action(
-    withPipeline(async (ops, print, _context, recordIds: string[], options: FilterOptions & { reason: string; all?: boolean }) => {
-      if (options.all || hasFilter(options)) {
-        const handle = await ops.startBulk('discard', filterOf(options), { reason: options.reason });
-        return print(`Discarding every matching problem record: workflow ${handle.workflowId}.`, { workflowId: handle.workflowId });
-      }
-      if (!recordIds.length) throw new OperatorError('Name the records to discard, or use --all or a filter.');
-      const answers = await Promise.all(
-        recordIds.map((id) => ops.problems.discard(ops.pipeline, id, { reason: options.reason, by: 'record-sync command line' })),
-      );
-      reportAnswers(print, answers, (view) => `${view.status} (${view.resolution?.reason})`);
-    }),
+    withPipeline(
+      async (
+        ops,
+        print,
+        _context,
+        recordIds: string[],
+        options: FilterOptions & { reason: string; all?: boolean },
+      ) => {
+        if (options.all || hasFilter(options)) {
+          const handle = await ops.startBulk('discard', filterOf(options), { reason: options.reason });
+          return print(`Discarding every matching problem record: workflow ${handle.workflowId}.`, {
+            workflowId: handle.workflowId,
+          });
+        }
+        if (!recordIds.length)
+          throw new OperatorError('Name the records to discard, or use --all or a filter.');
+        const answers = await Promise.all(
+          recordIds.map((id) =>
+            ops.problems.discard(ops.pipeline, id, {
+              reason: options.reason,
+              by: 'record-sync command line',
+            }),
+          ),
+        );
+        reportAnswers(print, answers, (view) => `${view.status} (${view.resolution?.reason})`);
+      },
+    ),
   );
 
 program
@@ -233,7 +310,9 @@ program
     }),
   );
 
-const pipelineCommand = program.command('pipeline').description("the workflow that owns the pipeline's checkpoint");
+const pipelineCommand = program
+  .command('pipeline')
+  .description("the workflow that owns the pipeline's checkpoint");
 pipelineCommand
   .command('create')
   .description('start it the first time (also done by `schedule create` and `npm start`)')
@@ -245,7 +324,10 @@ pipelineCommand
 pipelineCommand
   .command('recover')
   .description('start a new owner after the old one ended, reading from a checkpoint you choose')
-  .requiredOption('--checkpoint <time>', 'ISO-8601 time: the next run reads every record changed at or after it')
+  .requiredOption(
+    '--checkpoint <time>',
+    'ISO-8601 time: the next run reads every record changed at or after it',
+  )
   .action(
     withPipeline(async (ops, print, _context, options: { checkpoint: string }) => {
       const checkpoint = await ops.recover(options.checkpoint);

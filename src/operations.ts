@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { ScheduleNotFoundError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { syncSettings, type Config } from './config';
 import type { Checkpoint } from './domain/checkpoint';
 import { innermostMessage } from './domain/failure-text';
 import type { PipelineStatus, ProblemStatus } from './domain/sync';
-import { ensurePipelineOwner, PipelineOwnerGoneError, recoverPipelineOwner, recoveryAdvice } from './pipeline-owner';
+import {
+  ensurePipelineOwner,
+  PipelineOwnerGoneError,
+  recoverPipelineOwner,
+  recoveryAdvice,
+} from './pipeline-owner';
 import { problemRecords, type ProblemFilter } from './problem-records';
 import { triggerSync } from './schedule';
 import type { BulkAction } from './activities/problems';
@@ -37,7 +47,9 @@ export function pipelineOperations(client: Client, config: Config) {
       return await ask();
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
-        throw new OperatorError(`Pipeline ${pipeline} has no running owner workflow. ${recoveryAdvice(pipeline)}`);
+        throw new OperatorError(
+          `Pipeline ${pipeline} has no running owner workflow. ${recoveryAdvice(pipeline)}`,
+        );
       }
       if (error instanceof WorkflowUpdateFailedError) throw new OperatorError(innermostMessage(error));
       throw error;
@@ -114,11 +126,24 @@ export function pipelineOperations(client: Client, config: Config) {
     },
 
     /** Starts a bulk replay or discard over every open problem record the filter matches. */
-    async startBulk(action: BulkAction['action'], filter: ProblemFilter, options: { reason?: string; by?: string } = {}) {
+    async startBulk(
+      action: BulkAction['action'],
+      filter: ProblemFilter,
+      options: { reason?: string; by?: string } = {},
+    ) {
       return client.workflow.start<typeof problemRecordsBulk>('problemRecordsBulk', {
         workflowId: `record-sync-${action}-${pipeline}-${randomUUID().slice(0, 8)}`,
         taskQueue: settings.taskQueue,
-        args: [{ pipeline, action, filter, taskQueue: settings.taskQueue, concurrency: settings.windowSize, ...options }],
+        args: [
+          {
+            pipeline,
+            action,
+            filter,
+            taskQueue: settings.taskQueue,
+            concurrency: settings.windowSize,
+            ...options,
+          },
+        ],
         staticSummary: `${action} problem records of pipeline ${pipeline}`,
       });
     },

@@ -25,10 +25,15 @@ export function describeOverview(overview: PipelineOverview): string {
       '  Fix the cause, then run `npx record-sync resume`.',
     );
   }
-  const checkpoint = overview.checkpoint ? `${overview.checkpoint.systemModstamp} ${overview.checkpoint.id}`.trim() : 'none (reads everything)';
+  const checkpoint = overview.checkpoint
+    ? `${overview.checkpoint.systemModstamp} ${overview.checkpoint.id}`.trim()
+    : 'none (reads everything)';
   lines.push(`  checkpoint:   ${checkpoint}`);
   lines.push(`  current run:  ${overview.currentRun ? describeRun(overview.currentRun) : 'none'}`);
-  if (overview.currentRunEnded) lines.push(`                (the last one started ended as ${overview.currentRunEnded} without finishing)`);
+  if (overview.currentRunEnded)
+    lines.push(
+      `                (the last one started ended as ${overview.currentRunEnded} without finishing)`,
+    );
   lines.push(`  last run:     ${overview.lastRun ? describeRun(overview.lastRun) : 'none yet'}`);
   const problems = Object.entries(overview.problems).map(([status, n]) => `${n} ${status}`);
   lines.push(`  problems:     ${problems.join(', ')} (npx record-sync problems list)`);

@@ -31,7 +31,13 @@ function ownerGone(pipeline: string, status: string): PipelineOwnerGoneError {
   );
 }
 
-async function start(client: Client, pipeline: string, settings: SyncSettings, checkpoint: Checkpoint | null, policy: WorkflowIdReusePolicy) {
+async function start(
+  client: Client,
+  pipeline: string,
+  settings: SyncSettings,
+  checkpoint: Checkpoint | null,
+  policy: WorkflowIdReusePolicy,
+) {
   await client.workflow.start<typeof pipelineWorkflow>('pipelineWorkflow', {
     workflowId: pipelineWorkflowId(pipeline),
     taskQueue: settings.taskQueue,
@@ -39,7 +45,14 @@ async function start(client: Client, pipeline: string, settings: SyncSettings, c
       {
         pipeline,
         settings,
-        state: { checkpoint, checkpointGeneration: 0, settings, currentRun: null, lastRun: null, paused: null },
+        state: {
+          checkpoint,
+          checkpointGeneration: 0,
+          settings,
+          currentRun: null,
+          lastRun: null,
+          paused: null,
+        },
       },
     ],
     workflowIdReusePolicy: policy,
@@ -56,7 +69,11 @@ function isLegacy(status: PipelineStatus | LegacyStatus): status is LegacyStatus
  * Makes sure the pipeline's owner runs: starts it the first time ever, moves a legacy owner (one
  * that kept dead letters in its own state) to problem records, and refuses when it has ended.
  */
-export async function ensurePipelineOwner(client: Client, pipeline: string, settings: SyncSettings): Promise<'started' | 'running' | 'migrated'> {
+export async function ensurePipelineOwner(
+  client: Client,
+  pipeline: string,
+  settings: SyncSettings,
+): Promise<'started' | 'running' | 'migrated'> {
   const handle = client.workflow.getHandle(pipelineWorkflowId(pipeline));
   let described;
   try {
@@ -83,7 +100,12 @@ export async function ensurePipelineOwner(client: Client, pipeline: string, sett
  * A legacy owner's dead letters become problem records (the record itself is not kept: a replay
  * reads the source again), then a new owner continues from the same checkpoint.
  */
-async function migrateLegacyOwner(client: Client, pipeline: string, settings: SyncSettings, status: LegacyStatus) {
+async function migrateLegacyOwner(
+  client: Client,
+  pipeline: string,
+  settings: SyncSettings,
+  status: LegacyStatus,
+) {
   const handle = client.workflow.getHandle(pipelineWorkflowId(pipeline));
   const deadLetters = await handle.query<DeadLetter[]>('deadLetters');
   const problems = problemRecords(client);
@@ -99,17 +121,26 @@ async function migrateLegacyOwner(client: Client, pipeline: string, settings: Sy
       workflowId: `${pipelineWorkflowId(pipeline)} (dead letter carried over)`,
     });
   }
-  await handle.terminate('moved to problem records by record-sync (its dead letters are problem records now)');
+  await handle.terminate(
+    'moved to problem records by record-sync (its dead letters are problem records now)',
+  );
   await start(client, pipeline, settings, status.checkpoint, WorkflowIdReusePolicy.ALLOW_DUPLICATE);
 }
 
 /** Starts a new owner after the old one ended, from a checkpoint a person chose. */
-export async function recoverPipelineOwner(client: Client, pipeline: string, settings: SyncSettings, checkpointTime: string) {
+export async function recoverPipelineOwner(
+  client: Client,
+  pipeline: string,
+  settings: SyncSettings,
+  checkpointTime: string,
+) {
   const handle = client.workflow.getHandle(pipelineWorkflowId(pipeline));
   try {
     const described = await handle.describe();
     if (described.status.name === 'RUNNING') {
-      throw new Error(`Pipeline ${pipeline}'s owner is running; nothing to recover. To read again from a time, use \`checkpoint reset\`.`);
+      throw new Error(
+        `Pipeline ${pipeline}'s owner is running; nothing to recover. To read again from a time, use \`checkpoint reset\`.`,
+      );
     }
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;

@@ -1,8 +1,4 @@
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import {
   FAILURE_KINDS,
@@ -64,7 +60,8 @@ function checkedTime(name: string, value: string): string {
 }
 
 function checkedKeyword(name: string, value: string): string {
-  if (!KEYWORD.test(value)) throw new ProblemFilterError(`${name}: "${value}" may contain only letters, digits, "_", "." and "-"`);
+  if (!KEYWORD.test(value))
+    throw new ProblemFilterError(`${name}: "${value}" may contain only letters, digits, "_", "." and "-"`);
   return value;
 }
 
@@ -82,11 +79,13 @@ export function problemQueryText(pipeline: string, filter: ProblemFilter = {}): 
     clauses.push(`${statusAttribute.name} = ${quoted(filter.status)}`);
   }
   if (filter.kind) {
-    if (!FAILURE_KINDS.includes(filter.kind)) throw new ProblemFilterError(`kind: must be one of ${FAILURE_KINDS.join(', ')}`);
+    if (!FAILURE_KINDS.includes(filter.kind))
+      throw new ProblemFilterError(`kind: must be one of ${FAILURE_KINDS.join(', ')}`);
     clauses.push(`${errorKindAttribute.name} = ${quoted(filter.kind)}`);
   }
   if (filter.field) clauses.push(`${fieldAttribute.name} = ${quoted(checkedKeyword('field', filter.field))}`);
-  if (filter.since) clauses.push(`${failedAtAttribute.name} >= ${quoted(checkedTime('since', filter.since))}`);
+  if (filter.since)
+    clauses.push(`${failedAtAttribute.name} >= ${quoted(checkedTime('since', filter.since))}`);
   if (filter.until) clauses.push(`${failedAtAttribute.name} < ${quoted(checkedTime('until', filter.until))}`);
   if (filter.recordIds?.length) {
     const ids = filter.recordIds.map((id) => quoted(checkedKeyword('record id', id)));
@@ -115,7 +114,12 @@ export interface ProblemPage {
 export function problemRecords(client: Client) {
   const { namespace } = client.options;
 
-  async function listPage(pipeline: string, filter: ProblemFilter, pageSize: number, nextPageToken?: string): Promise<ProblemPage> {
+  async function listPage(
+    pipeline: string,
+    filter: ProblemFilter,
+    pageSize: number,
+    nextPageToken?: string,
+  ): Promise<ProblemPage> {
     const response = await client.workflowService.listWorkflowExecutions({
       namespace,
       query: problemQueryText(pipeline, filter),
@@ -133,7 +137,9 @@ export function problemRecords(client: Client) {
         workflowId: execution.execution?.workflowId ?? '',
       };
     });
-    const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64') : undefined;
+    const token = response.nextPageToken?.length
+      ? Buffer.from(response.nextPageToken).toString('base64')
+      : undefined;
     return { problems, nextPageToken: token };
   }
 
@@ -147,9 +153,17 @@ export function problemRecords(client: Client) {
     count,
 
     /** The count per status (visibility groups by ExecutionStatus only: one query per status). */
-    async countByStatus(pipeline: string, filter: ProblemFilter = {}): Promise<Record<ProblemStatus, number>> {
-      const counts = await Promise.all(PROBLEM_STATUSES.map((status) => count(pipeline, { ...filter, status })));
-      return Object.fromEntries(PROBLEM_STATUSES.map((status, i) => [status, counts[i]])) as Record<ProblemStatus, number>;
+    async countByStatus(
+      pipeline: string,
+      filter: ProblemFilter = {},
+    ): Promise<Record<ProblemStatus, number>> {
+      const counts = await Promise.all(
+        PROBLEM_STATUSES.map((status) => count(pipeline, { ...filter, status })),
+      );
+      return Object.fromEntries(PROBLEM_STATUSES.map((status, i) => [status, counts[i]])) as Record<
+        ProblemStatus,
+        number
+      >;
     },
 
     /** Which of these records have an open problem record. */
@@ -188,15 +202,27 @@ export function problemRecords(client: Client) {
       }
     },
 
-    async replay(pipeline: string, recordId: string, request: ReplayRequest = {}): Promise<OperatorAnswer<ReplayAnswer>> {
+    async replay(
+      pipeline: string,
+      recordId: string,
+      request: ReplayRequest = {},
+    ): Promise<OperatorAnswer<ReplayAnswer>> {
       return answered(recordId, () =>
-        client.workflow.getHandle(problemWorkflowId(pipeline, recordId)).executeUpdate(replayUpdate, { args: [request] }),
+        client.workflow
+          .getHandle(problemWorkflowId(pipeline, recordId))
+          .executeUpdate(replayUpdate, { args: [request] }),
       );
     },
 
-    async discard(pipeline: string, recordId: string, request: DiscardRequest): Promise<OperatorAnswer<ProblemView>> {
+    async discard(
+      pipeline: string,
+      recordId: string,
+      request: DiscardRequest,
+    ): Promise<OperatorAnswer<ProblemView>> {
       return answered(recordId, () =>
-        client.workflow.getHandle(problemWorkflowId(pipeline, recordId)).executeUpdate(discardUpdate, { args: [request] }),
+        client.workflow
+          .getHandle(problemWorkflowId(pipeline, recordId))
+          .executeUpdate(discardUpdate, { args: [request] }),
       );
     },
   };

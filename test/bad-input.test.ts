@@ -99,7 +99,8 @@ describe('bad input', () => {
         assert.equal(problem.failure.field, field);
         assert.match(problem.failure.error, reason);
         const value = fields[field as keyof typeof fields];
-        if (typeof value === 'string') assert.equal(problem.failure.value, value.length > 200 ? `${value.slice(0, 200)}…` : value);
+        if (typeof value === 'string')
+          assert.equal(problem.failure.value, value.length > 200 ? `${value.slice(0, 200)}…` : value);
         assert.ok(!sync.netsuite.customerByExternalId(created[index].Id));
       }
       assert.equal(sync.netsuite.customerByExternalId(odd.Id)?.companyName, 'Unexpected Fields Ltd');

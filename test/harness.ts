@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
-import { dataConverter } from '../src/codec/data-converter';
+import { dataConverter, failureConverterPath } from '../src/codec/data-converter';
 import { parseConfig, type Config } from '../src/config';
 import { innermostMessage } from '../src/domain/failure-text';
 import { pipelineOperations } from '../src/operations';
@@ -26,6 +26,8 @@ let bundle: Promise<WorkflowBundle> | undefined;
 export function workflowBundle(): Promise<WorkflowBundle> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
+    // As in production: failure messages go through the payload codec too.
+    failureConverterPath,
     logger: new DefaultLogger('WARN'),
   });
   return bundle;
@@ -35,9 +37,12 @@ export function workflowBundle(): Promise<WorkflowBundle> {
  * A real Temporal dev server, from the CLI the project provisions; or, with
  * RECORD_SYNC_TEST_TEMPORAL_ADDRESS set (`npm run test:postgres`), a server already running there.
  */
-export async function startTemporal(options: { extraArgs?: string[] } = {}): Promise<TestWorkflowEnvironment> {
+export async function startTemporal(
+  options: { extraArgs?: string[] } = {},
+): Promise<TestWorkflowEnvironment> {
   const existing = process.env.RECORD_SYNC_TEST_TEMPORAL_ADDRESS;
-  if (existing && !options.extraArgs) return TestWorkflowEnvironment.createFromExistingServer({ address: existing });
+  if (existing && !options.extraArgs)
+    return TestWorkflowEnvironment.createFromExistingServer({ address: existing });
   const cli = findTemporalCli();
   return TestWorkflowEnvironment.createLocal({
     server: {

@@ -39,7 +39,8 @@ async function sendEverything(handle: WorkflowHandle, signals: string[], updates
 
 async function taskFailures(handle: WorkflowHandle): Promise<number> {
   const history = await handle.fetchHistory();
-  return (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).length;
+  return (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+    .length;
 }
 
 describe('every message a long-lived workflow handles, sent malformed', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { dataConverter } from '../src/codec/data-converter';
+import { dataConverter, failureConverterPath } from '../src/codec/data-converter';
 import { checkpointOf, compareCheckpoints } from '../src/domain/checkpoint';
 import { pipelineWorkflowId } from '../src/workflows/ids';
 import type { DeadLetter } from '../src/workflows/legacy/types';
@@ -43,7 +43,10 @@ describe('an owner from before problem records', () => {
     const worker = await Worker.create({
       connection: temporal.nativeConnection,
       taskQueue: legacyQueue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/legacy-owner') }),
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: require.resolve('./fixtures/legacy-owner'),
+        failureConverterPath,
+      }),
       dataConverter: dataConverter(sync.config),
     });
     await worker.runUntil(async () => {
@@ -52,7 +55,14 @@ describe('an owner from before problem records', () => {
         taskQueue: legacyQueue,
         args: [
           {
-            status: { pipeline: sync.config.pipeline.name, checkpoint, currentRun: null, lastRun: null, deadLetterCount: 3, replaysInFlight: 0 },
+            status: {
+              pipeline: sync.config.pipeline.name,
+              checkpoint,
+              currentRun: null,
+              lastRun: null,
+              deadLetterCount: 3,
+              replaysInFlight: 0,
+            },
             deadLetters,
           },
         ],

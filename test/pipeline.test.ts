@@ -152,14 +152,20 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       const pipeline = sync.config.pipeline.name;
       const replaysBefore = (await sync.problem(problem.recordId))?.replays;
 
-      const badField = await sync.operations.problems.replay(pipeline, problem.recordId, { edit: { Fone: '1' } });
+      const badField = await sync.operations.problems.replay(pipeline, problem.recordId, {
+        edit: { Fone: '1' },
+      });
       assert.equal(badField.done, false);
       assert.match(!badField.done ? badField.reason : '', /Fone: not a field/);
       const tooLong = await sync.operations.problems.replay(pipeline, problem.recordId, {
         edit: { BillingCity: 'x'.repeat(41) },
       });
       assert.match(!tooLong.done ? tooLong.reason : '', /BillingCity/);
-      assert.equal((await sync.problem(problem.recordId))?.replays, replaysBefore, 'a rejected edit is not a replay');
+      assert.equal(
+        (await sync.problem(problem.recordId))?.replays,
+        replaysBefore,
+        'a rejected edit is not a replay',
+      );
 
       const edited = await sync.operations.problems.replay(pipeline, problem.recordId, {
         edit: { Phone: '+1 415 555 0199' },
@@ -262,7 +268,11 @@ describe('sync pipeline (dev server + sandboxes)', () => {
 
       const paused = await sync.operations.status();
       assert.match(paused.paused?.reason ?? '', /longer than the retry budget/);
-      assert.deepEqual(paused.checkpoint, before.checkpoint, 'the checkpoint stays before the unsynced records');
+      assert.deepEqual(
+        paused.checkpoint,
+        before.checkpoint,
+        'the checkpoint stays before the unsynced records',
+      );
       assert.match(paused.lastRun?.stoppedBy ?? '', /retry budget/);
       assert.equal((await sync.openProblems()).length, problemsBefore, 'an outage makes no problem records');
 
@@ -272,7 +282,10 @@ describe('sync pipeline (dev server + sandboxes)', () => {
 
       assert.equal(summary.counts.synced, accounts.length);
       for (const account of accounts) {
-        assert.equal(sync.netsuite.customerByExternalId(account.Id)?.custentity_sf_system_modstamp !== undefined, true);
+        assert.equal(
+          sync.netsuite.customerByExternalId(account.Id)?.custentity_sf_system_modstamp !== undefined,
+          true,
+        );
       }
       assert.equal((await sync.operations.status()).paused, null);
     });

@@ -20,9 +20,16 @@ describe(`${PROBLEMS} problem records through continue-as-new`, () => {
   let stopWorkers: () => Promise<void>;
   before(async () => {
     temporal = await startTemporal({
-      extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW}`],
+      extraArgs: [
+        '--dynamic-config-value',
+        `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW}`,
+      ],
     });
-    sync = await startSyncEnvironment({ temporal, seedCount: PROBLEMS, overrides: { SYNC_PAGE_SIZE: '1000' } });
+    sync = await startSyncEnvironment({
+      temporal,
+      seedCount: PROBLEMS,
+      overrides: { SYNC_PAGE_SIZE: '1000' },
+    });
     stopWorkers = await sync.startWorkers();
   });
   after(async () => {
@@ -45,8 +52,13 @@ describe(`${PROBLEMS} problem records through continue-as-new`, () => {
     const counts = await sync.operations.problems.countByStatus(sync.config.pipeline.name);
     assert.deepEqual(counts, { VALIDATION_FAILED: PROBLEMS, DEAD_LETTER: 0 });
 
-    const owner = await sync.client.workflow.getHandle(pipelineWorkflowId(sync.config.pipeline.name)).describe();
-    assert.ok(owner.historyLength <= SUGGEST_CONTINUE_AS_NEW + 50, `owner history ${owner.historyLength} events`);
+    const owner = await sync.client.workflow
+      .getHandle(pipelineWorkflowId(sync.config.pipeline.name))
+      .describe();
+    assert.ok(
+      owner.historyLength <= SUGGEST_CONTINUE_AS_NEW + 50,
+      `owner history ${owner.historyLength} events`,
+    );
     const status = JSON.stringify(await sync.operations.status());
     assert.ok(status.length < 4_000, `the status answer grew to ${status.length} bytes`);
 

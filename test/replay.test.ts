@@ -37,10 +37,7 @@ describe('recorded histories replay against the current workflow code', () => {
       'legacy-sync-record-synced-remote-activity',
       'legacy-sync-record-dead-lettered-remote-activity',
     ]) {
-      assert.ok(
-        histories.includes(`${kind}.json`),
-        `no recorded history for ${kind}`,
-      );
+      assert.ok(histories.includes(`${kind}.json`), `no recorded history for ${kind}`);
     }
   });
 

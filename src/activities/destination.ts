@@ -54,10 +54,15 @@ export function createDestinationActivities({ netsuite }: { netsuite: NetSuiteCl
      * only known fields, and the edited record must map to a valid customer.
      */
     async checkEdit({ record, edit }: { record: unknown; edit: Record<string, unknown> }): Promise<void> {
-      const unknown = Object.keys(edit).filter((field) => !(ACCOUNT_FIELDS as readonly string[]).includes(field));
+      const unknown = Object.keys(edit).filter(
+        (field) => !(ACCOUNT_FIELDS as readonly string[]).includes(field),
+      );
       if (unknown.length > 0) {
         throw invalidRecord(
-          unknown.map((field) => ({ field, message: `not a field of the record (${ACCOUNT_FIELDS.join(', ')})` })),
+          unknown.map((field) => ({
+            field,
+            message: `not a field of the record (${ACCOUNT_FIELDS.join(', ')})`,
+          })),
           edit,
         );
       }

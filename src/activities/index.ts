@@ -17,10 +17,19 @@ export interface ActivityDependencies {
 }
 
 /** Every activity of the pipeline's task queue, built from its dependencies. */
-export function createActivities({ client, salesforce, netsuite, settings, scheduleId }: ActivityDependencies) {
+export function createActivities({
+  client,
+  salesforce,
+  netsuite,
+  settings,
+  scheduleId,
+}: ActivityDependencies) {
   const problems = problemRecords(client);
   return {
-    ...createSourceActivities({ salesforce, openProblems: (pipeline, ids) => problems.openAmong(pipeline, ids) }),
+    ...createSourceActivities({
+      salesforce,
+      openProblems: (pipeline, ids) => problems.openAmong(pipeline, ids),
+    }),
     ...createDestinationActivities({ netsuite }),
     ...createPipelineActivities({ client, settings, scheduleId }),
     ...createProblemActivities({ problems }),

@@ -42,7 +42,11 @@ export function createPipelineActivities({
      * Registers a run with the pipeline workflow and returns its checkpoint. The owner is started
      * only if it never existed; if it has ended, the run refuses to start and the schedule pauses.
      */
-    async beginPipelineRun({ pipeline, runId, startedAt }: BeginRun): Promise<BeginRunAnswer & { settings: SyncSettings }> {
+    async beginPipelineRun({
+      pipeline,
+      runId,
+      startedAt,
+    }: BeginRun): Promise<BeginRunAnswer & { settings: SyncSettings }> {
       try {
         await ensurePipelineOwner(client, pipeline, settings);
         const answer = await client.workflow
@@ -59,7 +63,9 @@ export function createPipelineActivities({
 
     /** Stops further runs after a pipeline-level failure, saying why, until a person resumes it. */
     async pausePipeline({ pipeline, runId, reason }: PausePipeline): Promise<void> {
-      await pauseSchedule(`record-sync paused: ${reason} (run ${runId}). Fix the cause, then: npx record-sync resume`);
+      await pauseSchedule(
+        `record-sync paused: ${reason} (run ${runId}). Fix the cause, then: npx record-sync resume`,
+      );
       await client.workflow
         .getHandle(pipelineWorkflowId(pipeline))
         .signal(pipelinePausedSignal, { reason, runId, at: new Date().toISOString() });

@@ -52,7 +52,12 @@ export function createProblemActivities({ problems }: { problems: ProblemRecords
         done: 0,
         counts: {},
       };
-      const page = await problems.listPage(request.pipeline, request.filter, request.pageSize, request.nextPageToken);
+      const page = await problems.listPage(
+        request.pipeline,
+        request.filter,
+        request.pageSize,
+        request.nextPageToken,
+      );
       const counts = { ...resumed.counts };
       const todo = page.problems.slice(resumed.done);
       let done = resumed.done;
@@ -61,7 +66,10 @@ export function createProblemActivities({ problems }: { problems: ProblemRecords
       };
       const act = async (recordId: string) => {
         if (request.action === 'discard') {
-          const result = await problems.discard(request.pipeline, recordId, { reason: request.reason ?? '', by: request.by });
+          const result = await problems.discard(request.pipeline, recordId, {
+            reason: request.reason ?? '',
+            by: request.by,
+          });
           count(result.done ? 'DISCARDED' : result.outcome);
         } else {
           const result = await problems.replay(request.pipeline, recordId, { by: request.by, wait: true });

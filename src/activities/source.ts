@@ -1,6 +1,12 @@
 import type { SalesforceClient } from '../connectors/salesforce';
 import { PermanentError } from '../connectors/errors';
-import { checkpointAt, checkpointOf, isSalesforceId, toIsoInstant, type Checkpoint } from '../domain/checkpoint';
+import {
+  checkpointAt,
+  checkpointOf,
+  isSalesforceId,
+  toIsoInstant,
+  type Checkpoint,
+} from '../domain/checkpoint';
 import type { SourceRecord } from '../domain/sync';
 import { classified } from './failures';
 
@@ -108,7 +114,12 @@ export function createSourceActivities({
      * page reads from the look-back window behind the checkpoint and says when its query started.
      * Each record says whether it has an open problem record: one visibility query per page.
      */
-    async readChangedRecords({ pipeline, since, nextRecordsUrl, lookbackMs }: ChangedPageRequest): Promise<ChangedPage> {
+    async readChangedRecords({
+      pipeline,
+      since,
+      nextRecordsUrl,
+      lookbackMs,
+    }: ChangedPageRequest): Promise<ChangedPage> {
       const first = nextRecordsUrl === null;
       const from = first ? lookBack(since, lookbackMs) : since;
       const queryStartedAt = new Date().toISOString();
@@ -126,7 +137,10 @@ export function createSourceActivities({
       const account = await classified(() => salesforce.getAccount(recordId));
       if (account === null) return null;
       const identified = identify(account);
-      return { record: account, version: 'version' in identified && identified.version ? identified.version : '' };
+      return {
+        record: account,
+        version: 'version' in identified && identified.version ? identified.version : '',
+      };
     },
 
     /** Workflows started before problem records read with this; it stays until they are gone. */

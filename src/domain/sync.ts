@@ -65,8 +65,7 @@ export interface RecordFailure {
 }
 
 export type RecordOutcome =
-  | { status: 'SYNCED'; recordId: string; version: string }
-  | ({ status: ProblemStatus } & RecordFailure);
+  { status: 'SYNCED'; recordId: string; version: string } | ({ status: ProblemStatus } & RecordFailure);
 
 export interface RunCounts {
   read: number;

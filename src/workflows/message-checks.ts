@@ -11,7 +11,8 @@ type Fields = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Fields =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const isText = (value: unknown, max = 10_000): value is string => typeof value === 'string' && value.length <= max;
+const isText = (value: unknown, max = 10_000): value is string =>
+  typeof value === 'string' && value.length <= max;
 const isOptionalText = (value: unknown, max = 10_000) => value === undefined || isText(value, max);
 const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
 const isInstant = (value: unknown) => isText(value, 40) && !Number.isNaN(Date.parse(value));
@@ -67,7 +68,8 @@ export const isSyncedVersion = (value: unknown): value is { version: string } =>
 /** Why an operator's replay request is malformed, or undefined when it is fine. */
 export function replayRequestProblem(request: unknown): string | undefined {
   if (request === undefined || request === null) return undefined;
-  if (!isObject(request)) return 'the request must be an object such as {"edit": {"Phone": "+1 415 555 0100"}}';
+  if (!isObject(request))
+    return 'the request must be an object such as {"edit": {"Phone": "+1 415 555 0100"}}';
   const unknown = Object.keys(request).filter((key) => !['edit', 'wait', 'by'].includes(key));
   if (unknown.length) return `unknown ${unknown.join(', ')}: a replay takes "edit", "wait" and "by"`;
   const { edit, wait, by } = request as ReplayRequest & Fields;
@@ -85,7 +87,8 @@ export function replayRequestProblem(request: unknown): string | undefined {
 
 export function resumeRequestProblem(request: unknown): string | undefined {
   if (request === undefined || request === null) return undefined;
-  const fine = isObject(request) && Object.keys(request).every((key) => key === 'by') && isOptionalText(request.by, 255);
+  const fine =
+    isObject(request) && Object.keys(request).every((key) => key === 'by') && isOptionalText(request.by, 255);
   return fine ? undefined : 'the request must be {} or {"by": "your name"}';
 }
 

@@ -80,7 +80,8 @@ const legacyDeadLetterSignal = defineSignal<[DeadLetter]>('deadLetter');
  * resumes it after a pipeline-level failure.
  */
 export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
-  if (!patched(PROBLEM_RECORDS)) return legacyPipelineWorkflow(input as unknown as Parameters<typeof legacyPipelineWorkflow>[0]);
+  if (!patched(PROBLEM_RECORDS))
+    return legacyPipelineWorkflow(input as unknown as Parameters<typeof legacyPipelineWorkflow>[0]);
   const { pipeline } = input;
   const state: PipelineState = {
     checkpoint: input.state?.checkpoint ?? null,
@@ -99,12 +100,20 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
     beginRunUpdate,
     ({ runId, startedAt, settings }) => {
       state.settings = settings;
-      state.currentRun = { runId, startedAt, finishedAt: null, pages: 0, counts: noRecords(), checkpoint: state.checkpoint };
+      state.currentRun = {
+        runId,
+        startedAt,
+        finishedAt: null,
+        pages: 0,
+        counts: noRecords(),
+        checkpoint: state.checkpoint,
+      };
       return { checkpoint: state.checkpoint, checkpointGeneration: state.checkpointGeneration };
     },
     {
       validator: (request) => {
-        if (!isBeginRunRequest(request)) throw ApplicationFailure.nonRetryable('internal.beginRun: malformed request');
+        if (!isBeginRunRequest(request))
+          throw ApplicationFailure.nonRetryable('internal.beginRun: malformed request');
       },
     },
   );

@@ -12,7 +12,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { PIPELINE_FAILURE } from '../domain/failures';
-import { problemStatusOf, type ProblemResolution, type RecordFailure, type SyncSettings } from '../domain/sync';
+import {
+  problemStatusOf,
+  type ProblemResolution,
+  type RecordFailure,
+  type SyncSettings,
+} from '../domain/sync';
 import type { EngineActivities } from '../activities';
 import { innermostMessage } from '../domain/failure-text';
 import { recordWorkflowId } from './ids';
@@ -64,7 +69,9 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
   const { checkEdit } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
 
   const showStatus = (current: ProblemView) =>
-    upsertSearchAttributes(problemAttributes(pipeline, recordId, { ...current.failure, status: current.status }));
+    upsertSearchAttributes(
+      problemAttributes(pipeline, recordId, { ...current.failure, status: current.status }),
+    );
 
   const fail = (failure: RecordFailure) => {
     if (view?.resolution) return;
@@ -118,7 +125,10 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
     return current;
   };
 
-  const replay = async (request: ReplayRequest, { version, record }: { version: string; record: unknown }) => {
+  const replay = async (
+    request: ReplayRequest,
+    { version, record }: { version: string; record: unknown },
+  ) => {
     const held = view!;
     const previous = held.status;
     replayCount += 1;
@@ -138,7 +148,12 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
         return { outcome: 'SYNCED', recordId, version: outcome.version } satisfies ReplayAnswer;
       }
       fail(outcome);
-      return { outcome: outcome.status, recordId, error: outcome.error, field: outcome.field } satisfies ReplayAnswer;
+      return {
+        outcome: outcome.status,
+        recordId,
+        error: outcome.error,
+        field: outcome.field,
+      } satisfies ReplayAnswer;
     } catch (error) {
       // Stopped by a pipeline-level failure or an outage: the problem stays as it was.
       held.status = previous;
@@ -157,7 +172,10 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
         prepared = await prepare(request);
       } catch (error) {
         replaying = false;
-        throw ApplicationFailure.create({ message: `edit rejected: ${innermostMessage(error)}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: `edit rejected: ${innermostMessage(error)}`,
+          nonRetryable: true,
+        });
       }
       const at = new Date(Date.now()).toISOString();
       const running = replay(request, prepared)
@@ -203,7 +221,9 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
   if (!(await condition(() => view !== undefined, '1 minute'))) return null;
 
   for (;;) {
-    await condition(() => !replaying && (view!.resolution !== undefined || workflowInfo().continueAsNewSuggested));
+    await condition(
+      () => !replaying && (view!.resolution !== undefined || workflowInfo().continueAsNewSuggested),
+    );
     await condition(allHandlersFinished);
     if (view!.resolution) return view!;
     if (workflowInfo().continueAsNewSuggested && !replaying) {

@@ -51,9 +51,13 @@ export async function problemRecordsBulk(input: ProblemRecordsBulkInput): Promis
     concurrency,
   });
   progress.pages += 1;
-  for (const [answer, n] of Object.entries(page.counts)) progress.counts[answer] = (progress.counts[answer] ?? 0) + n;
+  for (const [answer, n] of Object.entries(page.counts))
+    progress.counts[answer] = (progress.counts[answer] ?? 0) + n;
   if (page.nextPageToken) {
-    await continueAsNew<typeof problemRecordsBulk>({ ...input, progress: { ...progress, nextPageToken: page.nextPageToken } });
+    await continueAsNew<typeof problemRecordsBulk>({
+      ...input,
+      progress: { ...progress, nextPageToken: page.nextPageToken },
+    });
   }
   show('done');
   return { action: input.action, pages: progress.pages, counts: progress.counts };

@@ -11,7 +11,10 @@ export const recordIdAttribute = defineSearchAttributeKey('RecordSyncRecordId', 
 export const statusAttribute = defineSearchAttributeKey('RecordSyncStatus', SearchAttributeType.KEYWORD);
 /** What happened to one record version, on its record workflow: the record's trail. */
 export const outcomeAttribute = defineSearchAttributeKey('RecordSyncOutcome', SearchAttributeType.KEYWORD);
-export const errorKindAttribute = defineSearchAttributeKey('RecordSyncErrorKind', SearchAttributeType.KEYWORD);
+export const errorKindAttribute = defineSearchAttributeKey(
+  'RecordSyncErrorKind',
+  SearchAttributeType.KEYWORD,
+);
 export const fieldAttribute = defineSearchAttributeKey('RecordSyncField', SearchAttributeType.KEYWORD);
 export const failedAtAttribute = defineSearchAttributeKey('RecordSyncFailedAt', SearchAttributeType.DATETIME);
 
@@ -42,7 +45,12 @@ export function recordVersionAttributes(
 export function problemAttributes(
   pipeline: string,
   recordId: string,
-  problem: { status: ProblemStatus | ProblemResolution | 'PROCESSING'; kind: FailureKind; field?: string; failedAt: string },
+  problem: {
+    status: ProblemStatus | ProblemResolution | 'PROCESSING';
+    kind: FailureKind;
+    field?: string;
+    failedAt: string;
+  },
 ): SearchAttributePair[] {
   return [
     { key: pipelineAttribute, value: pipeline },

@@ -65,7 +65,11 @@ function activities(settings: SyncSettings) {
     startToCloseTimeout: '30 seconds',
     retry: { maximumInterval: '30 seconds' },
   });
-  return { readRecord: source.readRecord, upsertCustomer: local.upsertCustomer, reportProblem: report.reportProblem };
+  return {
+    readRecord: source.readRecord,
+    upsertCustomer: local.upsertCustomer,
+    reportProblem: report.reportProblem,
+  };
 }
 
 /**
@@ -120,7 +124,11 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
       }
       if (failure.level === 'pipeline') {
         setOutcome('PENDING');
-        throw ApplicationFailure.create({ type: PIPELINE_FAILURE, message: failure.error, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: PIPELINE_FAILURE,
+          message: failure.error,
+          nonRetryable: true,
+        });
       }
       firstFailedAt ??= Date.now();
       const { initialIntervalMs, backoffCoefficient, maximumIntervalMs, budgetMs } = settings.retry;

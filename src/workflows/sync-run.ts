@@ -74,7 +74,8 @@ function showProgress(summary: RunSummary, state: string): void {
  * permissions, an outage past the retry budget) pauses the pipeline instead of failing records.
  */
 export async function syncRun(input: SyncRunInput): Promise<RunSummary | LegacyRunSummary> {
-  if (!patched(PROBLEM_RECORDS)) return legacySyncRun(input as unknown as Parameters<typeof legacySyncRun>[0]);
+  if (!patched(PROBLEM_RECORDS))
+    return legacySyncRun(input as unknown as Parameters<typeof legacySyncRun>[0]);
   const { pipeline } = input;
   const progress = input.progress?.engine === 2 ? input.progress : await beginRun(pipeline);
   const { settings, summary } = progress;
@@ -251,7 +252,9 @@ async function syncPage(pipeline: string, progress: RunProgress, records: Source
           if (cause.type !== RETRY_BUDGET_EXHAUSTED) throw error;
           const exhausted = cause.details?.[0] as BudgetExhausted;
           if (lastSyncedAt <= Date.parse(exhausted.firstFailedAt)) {
-            return stop(`the destination has been failing for longer than the retry budget: ${exhausted.error}`);
+            return stop(
+              `the destination has been failing for longer than the retry budget: ${exhausted.error}`,
+            );
           }
           counts.deadLettered += 1;
           await reportProblem({

@@ -10,6 +10,7 @@ import type { syncRun } from '../../src/workflows/sync-run';
 import { createPrng } from '../../sandbox/prng';
 import { freePort, startDevServer } from '../../scripts/dev-server';
 import { findTemporalCli } from '../../scripts/temporal-cli';
+import { checkpointOf, compareCheckpoints } from '../../src/domain/checkpoint';
 import { innermostMessage } from '../../src/domain/failure-text';
 import { eventually, startSyncEnvironment, startTemporal, type SyncEnvironment } from '../harness';
 import { startWorkerProcess, type WorkerProcess } from '../worker-process';
@@ -126,7 +127,9 @@ describe('fault matrix', () => {
   });
   after(async () => {
     await temporal?.teardown();
-    console.log('\n| fault | runs | records | lost | stale | doubled | problem records left | caused by the fault |');
+    console.log(
+      '\n| fault | runs | records | lost | stale | doubled | problem records left | caused by the fault |',
+    );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const row of matrix) {
       console.log(
@@ -217,13 +220,18 @@ describe('fault matrix', () => {
     { overrides: { SYNC_RETRY_BUDGET: '5m', SYNC_RETRY_MAXIMUM_INTERVAL: '5s' } },
   );
   inProcessCase('source: token expired mid-paging', (sync) => sync.salesforce.expireTokens());
-  // Later pages carry the edited rows' new stamps: the checkpoint must not jump past earlier edits.
+  // Later pages carry the edited rows' new stamps. Rows on the page already read are edited
+  // first, then the last row of the query (on a page not yet read): served with its new stamp, it
+  // would move a checkpoint taken from the page's last row past the earlier edits.
   inProcessCase('source: accounts edited while the run pages', (sync) => {
-    const accounts = sync.salesforce.accounts();
-    for (let i = 0; i < 20; i += 1) {
-      const account = accounts[Math.floor(random() * accounts.length)];
+    const ordered = [...sync.salesforce.accounts()].sort((a, b) =>
+      compareCheckpoints(checkpointOf(a), checkpointOf(b)),
+    );
+    for (let i = 0; i < 15; i += 1) {
+      const account = ordered[1 + Math.floor(random() * 30)];
       sync.salesforce.updateAccount(account.Id, { Name: `Modified Mid-Run ${i}` });
     }
+    sync.salesforce.updateAccount(ordered.at(-1)!.Id, { Name: 'Last Row Modified Mid-Run' });
   });
   inProcessCase('source: records deleted between read and write', (sync) => {
     const accounts = sync.salesforce.accounts().filter((a) => !a.IsDeleted);
@@ -231,7 +239,11 @@ describe('fault matrix', () => {
   });
 
   it('source: changes committed after the checkpoint passed their timestamp (look-back window)', async () => {
-    const sync = await startSyncEnvironment({ temporal, seedCount: RECORDS, overrides: { SYNC_LOOKBACK: '1m' } });
+    const sync = await startSyncEnvironment({
+      temporal,
+      seedCount: RECORDS,
+      overrides: { SYNC_LOOKBACK: '1m' },
+    });
     const stopWorkers = await sync.startWorkers();
     try {
       // Recent stamps everywhere, so the checkpoint ends near now, as in a live org.
@@ -249,7 +261,8 @@ describe('fault matrix', () => {
       // A long transaction that began before the checkpoint commits only now.
       sync.salesforce.commitLate(late, { Name: 'Committed Late Ltd' }, stampedAt);
       await settle(sync, 'source: changes committed behind the checkpoint', 1);
-      for (const id of late) assert.equal(sync.netsuite.customerByExternalId(id)?.companyName, 'Committed Late Ltd');
+      for (const id of late)
+        assert.equal(sync.netsuite.customerByExternalId(id)?.companyName, 'Committed Late Ltd');
     } finally {
       await stopWorkers();
       await sync.teardown();

@@ -74,7 +74,10 @@ export async function reconcile(sync: SyncEnvironment): Promise<Reconciliation> 
     if (!current) stale.push(account.Id);
   }
   const status = await sync.operations.status();
-  const newest = accounts.map((a) => checkpointOf(a)).sort(compareCheckpoints).at(-1);
+  const newest = accounts
+    .map((a) => checkpointOf(a))
+    .sort(compareCheckpoints)
+    .at(-1);
   assert.deepEqual(status.checkpoint, newest, 'the checkpoint is not at the newest account');
   return {
     records: accounts.length,

@@ -8,13 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { checkpointAt, laterCheckpoint, type Checkpoint } from '../../domain/checkpoint';
-import {
-  noRecords,
-  type DeadLetter,
-  type PipelineStatus,
-  type RunSummary,
-  type SyncSettings,
-} from './types';
+import { noRecords, type DeadLetter, type PipelineStatus, type RunSummary, type SyncSettings } from './types';
 import {
   beginRunUpdate,
   deadLetterSignal,
