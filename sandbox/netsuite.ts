@@ -1,19 +1,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SANDBOX_CREDENTIALS } from './credentials';
 import { delay, isPlainObject, listen, readJson, sendJson } from './http';
-import { EXTERNAL_ID, validateCustomer, type ErrorDetail } from './netsuite-customer';
-import { CustomerStore, type SandboxCustomer } from './netsuite-store';
+import {
+  EXTERNAL_ID,
+  parseFields,
+  parseReplace,
+  renderAddress,
+  renderAddressLine,
+  renderCustomer,
+  validateCustomer,
+  type AccountRules,
+  type ErrorDetail,
+  type RenderContext,
+} from './netsuite-customer';
+import {
+  CustomerStore,
+  type SandboxCustomer,
+  type StampPrecision,
+  type StoredCustomer,
+} from './netsuite-store';
 import { NonceRegistry, verifyTba, type TbaCredentials } from './oauth1';
 import { createPrng } from './prng';
-import { parseSuiteQl, suiteQlRow } from './suiteql';
+import { checkDateFormat, parseSuiteQl, suiteQlRow, type SuiteQlPreferences } from './suiteql';
 
-export type { SandboxCustomer } from './netsuite-store';
+export type { SandboxCustomer, StampPrecision } from './netsuite-store';
 
 /**
  * Local stand-in for NetSuite REST web services: TBA (OAuth 1.0a) verification, the customer record
  * API with upsert by external id, a SuiteQL subset, and the failure modes a sync must survive
  * (concurrency governance shared with other integrations, 5xx, outages, hangs, lost responses
  * after a commit, HTML gateway pages, a revoked token, a role without a permission).
+ *
+ * As strict as NetSuite where it matters to a sync: sublist lines sent on an update are added to the
+ * record's unless `?replace=` names the sublist; GET returns what NetSuite holds (defaults, stamps,
+ * references with refName, sublists as links unless `expandSubResources=true`), not what was sent;
+ * a OneWorld account (requireSubsidiary) refuses a new customer without a subsidiary; SuiteQL dates
+ * come back in the user's date format and time zone, and rows in no particular order unless asked.
  */
 
 export interface NetSuiteFaults {
@@ -57,6 +79,11 @@ export interface NetSuiteFaults {
   revokedToken: boolean;
   /** The token's role lacks the permission: correctly signed requests answer 403 INSUFFICIENT_PERMISSION. Until cleared. */
   permissionDenied: boolean;
+  /**
+   * OneWorld: creating a customer without `subsidiary: {id}` answers 400 USER_ERROR (errorPath
+   * subsidiary); existing customers may still be updated without it.
+   */
+  requireSubsidiary: boolean;
 }
 
 export interface NetSuiteStats {
@@ -86,6 +113,13 @@ export interface NetSuiteSandbox {
    */
   failWritesFor(externalIds: string[]): void;
   readonly stats: NetSuiteStats;
+  /**
+   * A change made by a person in the NetSuite UI: validated like an update, saved as a whole form
+   * (an addressBook given replaces the lines), lastModifiedDate moves, and nothing else changes:
+   * custentity_* integration fields only if given. Not counted in stats. Throws on an unknown
+   * external id or invalid fields.
+   */
+  editAsUser(externalId: string, fields: Record<string, unknown>): SandboxCustomer;
   /** Clears customers, nonces and stats; faults return to the start options. */
   reset(): void;
 }
@@ -94,6 +128,14 @@ export type NetSuiteSandboxOptions = {
   port?: number;
   host?: string;
   seed?: number;
+  /** The account's subsidiaries, internal id -> name (refName). Default { '1': 'Parent Company' }. */
+  subsidiaries?: Record<string, string>;
+  /** The integration user's date format preference, as SuiteQL renders dates. Default 'M/D/YYYY'. */
+  dateFormat?: string;
+  /** The integration user's time zone preference (IANA), for SuiteQL dates. Default 'America/Los_Angeles'. */
+  timeZone?: string;
+  /** How precisely REST shows dateCreated/lastModifiedDate. Default 'minute' (…T03:20:00Z). */
+  stampPrecision?: StampPrecision;
 } & Partial<TbaCredentials> &
   Partial<NetSuiteFaults>;
 
@@ -120,6 +162,7 @@ const NO_FAULTS: NetSuiteFaults = {
   retryAfterS: 0,
   revokedToken: false,
   permissionDenied: false,
+  requireSubsidiary: false,
 };
 
 const FAULT_KEYS = Object.keys(NO_FAULTS) as (keyof NetSuiteFaults)[];
@@ -128,6 +171,10 @@ const ERROR_CONTENT_TYPE = 'application/vnd.oracle.resource+json; type=error';
 const SINGULAR_CONTENT_TYPE = 'application/vnd.oracle.resource+json; type=singular';
 const COLLECTION_CONTENT_TYPE = 'application/vnd.oracle.resource+json; type=collection';
 const MAX_PAGE = 1000;
+/** SuiteQL returns at most this many rows of a result; the rest are not there to page to. */
+const MAX_SUITEQL_RESULTS = 100_000;
+const SUBLIST_PATH = /^addressBook$/i;
+const ADDRESS_PATH = /^addressBookAddress$/i;
 
 const STATUS_INFO: Record<number, [type: string, title: string]> = {
   400: ['https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.1', 'Bad Request'],
@@ -194,7 +241,17 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
   };
   const initialFaults: NetSuiteFaults = { ...NO_FAULTS, ...pickFaults(opts) };
   const seed = opts.seed ?? 42;
-  const store = new CustomerStore();
+  const subsidiaries = { ...(opts.subsidiaries ?? { '1': 'Parent Company' }) };
+  const precision: StampPrecision = opts.stampPrecision ?? 'minute';
+  const prefs: SuiteQlPreferences = {
+    dateFormat: opts.dateFormat ?? 'M/D/YYYY',
+    timeZone: opts.timeZone ?? 'America/Los_Angeles',
+  };
+  const formatProblem = checkDateFormat(prefs.dateFormat);
+  if (formatProblem) throw new Error(formatProblem);
+  // Throws a RangeError on an unknown zone, at start rather than on the first query.
+  new Intl.DateTimeFormat('en-US', { timeZone: prefs.timeZone });
+  const store = new CustomerStore(precision);
   const nonces = new NonceRegistry();
   let faults = { ...initialFaults };
   let random = createPrng(seed);
@@ -207,8 +264,15 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
   };
   let inFlight = 0;
   let failingExternalIds = new Set<string>();
+  let queriesRun = 0;
   let url = '';
   const recordUrl = (id: string) => `${url}/services/rest/record/v1/customer/${id}`;
+  const renderContext = (): RenderContext => ({
+    recordBase: `${url}/services/rest/record/v1`,
+    precision,
+    subsidiaries,
+  });
+  const rules = (): AccountRules => ({ requireSubsidiary: faults.requireSubsidiary, subsidiaries });
 
   function count(outcome: string | number): void {
     stats.byStatus[outcome] = (stats.byStatus[outcome] ?? 0) + 1;
@@ -271,8 +335,19 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     return undefined;
   }
 
-  /** PUT eid:X, PATCH by id or eid: validated update, or a create when upserting a missing eid. */
-  function write(existingId: string | undefined, body: unknown, upsertEid?: string): Reply {
+  /**
+   * POST, PUT eid:X, PATCH by id or eid: a validated update, or a create (POST, or an upsert of a
+   * missing eid). On an update the sublist lines sent are added to the record's, unless the query's
+   * `replace` names the sublist.
+   */
+  function write(
+    existingId: string | undefined,
+    body: unknown,
+    query: URLSearchParams,
+    upsertEid?: string,
+  ): Reply {
+    const replace = parseReplace(query);
+    if (typeof replace === 'string') return error(400, 'INVALID_PARAMETER', replace, 'replace');
     if (
       upsertEid !== undefined &&
       isPlainObject(body) &&
@@ -286,7 +361,7 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
         'externalId',
       );
     }
-    const problems = validateCustomer(body, existingId ? 'update' : 'create');
+    const problems = validateCustomer(body, existingId ? 'update' : 'create', rules());
     if (problems.length > 0) return errorReply(400, problems);
     const fields = {
       ...(body as Record<string, unknown>),
@@ -294,7 +369,11 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     };
     const eid = fields.externalId;
     if (typeof eid === 'string' && failingExternalIds.has(eid)) {
-      return error(500, 'UNEXPECTED_ERROR', 'An unexpected SuiteScript error occurred in a user event script.');
+      return error(
+        500,
+        'UNEXPECTED_ERROR',
+        'An unexpected SuiteScript error occurred in a user event script.',
+      );
     }
     if (typeof eid === 'string' && store.idOf(eid) !== undefined && store.idOf(eid) !== existingId) {
       return error(
@@ -304,18 +383,15 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
         'externalId',
       );
     }
-    const customer = existingId ? store.update(existingId, fields) : store.create(fields);
+    const customer = existingId ? store.update(existingId, fields, replace) : store.create(fields);
     return { status: 204, headers: { Location: recordUrl(customer.id) }, write: true };
   }
 
-  function customerRoute(
-    method: string,
-    ref: string | undefined,
-    body: unknown,
-    query: URLSearchParams,
-  ): Reply {
+  /** Under /customer: the collection, a record, its address book, a line, a line's address. */
+  function customerRoute(method: string, segments: string[], body: unknown, query: URLSearchParams): Reply {
+    const [ref, sublist, lineId, subrecord, ...rest] = segments;
     if (ref === undefined) {
-      if (method === 'POST') return write(undefined, body);
+      if (method === 'POST') return write(undefined, body, query);
       if (method === 'GET') return listCustomers(query);
       return error(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on the customer collection.`);
     }
@@ -330,21 +406,65 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     }
     if (eid === undefined && !/^\d+$/.test(ref)) return error(400, 'INVALID_ID', `Invalid record id ${ref}.`);
     const id = eid === undefined ? ref : store.idOf(eid);
-    const existing = id === undefined ? undefined : store.get(id);
-    if (method === 'PUT' && eid !== undefined) return write(existing?.id, body, eid);
+    const existing = id === undefined ? undefined : store.record(id);
+    if (sublist !== undefined) {
+      if (method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on a sublist.`);
+      if (!existing) return NONEXISTENT;
+      return subresource(existing, [sublist, lineId, subrecord, ...rest], query);
+    }
+    if (method === 'PUT' && eid !== undefined) return write(existing?.id, body, query, eid);
     if (!existing) {
       if (method !== 'GET' && method !== 'PATCH')
         return error(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here.`);
-      return error(
-        404,
-        'NONEXISTENT_ID',
-        `The record instance does not exist. Provide a valid record instance ID.`,
-      );
+      return NONEXISTENT;
     }
-    if (method === 'GET')
-      return { status: 200, json: { links: [{ rel: 'self', href: recordUrl(existing.id) }], ...existing } };
-    if (method === 'PATCH') return write(existing.id, body);
+    if (method === 'GET') {
+      const expand = expandParam(query);
+      if (typeof expand === 'string') return error(400, 'INVALID_PARAMETER', expand, 'expandSubResources');
+      const fields = parseFields(query);
+      if (typeof fields === 'string') return error(400, 'INVALID_PARAMETER', fields, 'fields');
+      return { status: 200, json: renderCustomer(existing, renderContext(), { expand, fields }) };
+    }
+    if (method === 'PATCH') return write(existing.id, body, query);
     return error(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on a customer record.`);
+  }
+
+  /** GET .../addressBook, .../addressBook/{line}, .../addressBook/{line}/addressBookAddress. */
+  function subresource(
+    customer: StoredCustomer,
+    path: (string | undefined)[],
+    query: URLSearchParams,
+  ): Reply {
+    const [sublist, lineId, subrecord, ...rest] = path;
+    if (!SUBLIST_PATH.test(sublist ?? '') || rest.length > 0)
+      return error(404, 'INVALID_URL', `The customer record has no subresource ${path.join('/')}.`);
+    const expand = expandParam(query);
+    if (typeof expand === 'string') return error(400, 'INVALID_PARAMETER', expand, 'expandSubResources');
+    const ctx = renderContext();
+    const lines = customer.addressBook ?? [];
+    if (lineId === undefined) {
+      const base = `${recordUrl(customer.id)}/addressBook`;
+      const items = lines.map((line) => ({
+        links: [{ rel: 'self', href: `${base}/${line.id}` }],
+        id: line.id,
+      }));
+      const json = { links: [{ rel: 'self', href: base }], items, totalResults: items.length };
+      return { status: 200, json };
+    }
+    const line = /^\d+$/.test(lineId) ? lines.find((l) => l.id === Number(lineId)) : undefined;
+    if (!line) return NONEXISTENT;
+    if (subrecord === undefined) return { status: 200, json: renderAddressLine(customer, line, ctx, expand) };
+    if (!ADDRESS_PATH.test(subrecord))
+      return error(404, 'INVALID_URL', `The address book line has no subresource ${subrecord}.`);
+    return { status: 200, json: renderAddress(customer, line, ctx) };
+  }
+
+  /** expandSubResources=true|false; anything else is refused. */
+  function expandParam(query: URLSearchParams): boolean | string {
+    const raw = query.get('expandSubResources');
+    if (raw === null || raw === 'false') return false;
+    if (raw === 'true') return true;
+    return `Invalid value for the expandSubResources parameter: ${raw}. Expected true or false.`;
   }
 
   function listCustomers(query: URLSearchParams): Reply {
@@ -370,13 +490,21 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     const parsed = parseSuiteQl(body.q);
     if (typeof parsed === 'string')
       return error(400, 'INVALID_PARAMETER', `Invalid search query: ${parsed}`, 'q');
+    queriesRun += 1;
+    const wanted = parsed.externalIds && new Set(parsed.externalIds);
+    const run = queriesRun;
     const matched = store
-      .all()
-      .filter((c) => parsed.externalId === undefined || c.externalId === parsed.externalId)
-      .sort((a, b) => Number(a.id) - Number(b.id));
+      .records()
+      .filter((c) => !wanted || (typeof c.body.externalId === 'string' && wanted.has(c.body.externalId)))
+      // Without ORDER BY the order is unspecified: it differs between requests, so pages of one
+      // query can repeat or skip rows, as NetSuite warns.
+      .map((c) => ({ c, key: parsed.orderById ? Number(c.id) : scramble(`${run}:${c.id}`) }))
+      .sort((a, b) => a.key - b.key)
+      .map(({ c }) => c)
+      .slice(0, MAX_SUITEQL_RESULTS);
     const items = matched
       .slice(page.offset, page.offset + page.limit)
-      .map((c) => suiteQlRow(c, parsed.columns));
+      .map((c) => suiteQlRow(c, parsed, prefs));
     return collection(`${url}/services/rest/query/v1/suiteql`, page, items, matched.length);
   }
 
@@ -386,6 +514,7 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     if (limit === undefined || limit < 1 || limit > MAX_PAGE)
       return `limit must be an integer from 1 to ${MAX_PAGE}.`;
     if (offset === undefined) return 'offset must be a non-negative integer.';
+    if (offset % limit !== 0) return 'offset must be a multiple of limit.';
     return { limit, offset };
   }
 
@@ -396,9 +525,12 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     total: number,
   ): Reply {
     const hasMore = page.offset + items.length < total;
-    const links = [{ rel: 'self', href: `${base}?limit=${page.limit}&offset=${page.offset}` }];
-    if (hasMore)
-      links.push({ rel: 'next', href: `${base}?limit=${page.limit}&offset=${page.offset + page.limit}` });
+    const at = (offset: number) => `${base}?limit=${page.limit}&offset=${offset}`;
+    const last = Math.max(0, Math.ceil(total / page.limit) - 1) * page.limit;
+    const links = [{ rel: 'first', href: at(0) }];
+    if (page.offset > 0) links.push({ rel: 'prev', href: at(Math.max(0, page.offset - page.limit)) });
+    if (hasMore) links.push({ rel: 'next', href: at(page.offset + page.limit) });
+    links.push({ rel: 'last', href: at(last) }, { rel: 'self', href: at(page.offset) });
     const json = { links, count: items.length, hasMore, offset: page.offset, totalResults: total, items };
     return { status: 200, headers: { 'Content-Type': COLLECTION_CONTENT_TYPE }, json };
   }
@@ -455,9 +587,11 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     if (faults.permissionDenied) return send(res, INSUFFICIENT_PERMISSION);
 
     const method = req.method ?? 'GET';
-    const record = /^\/services\/rest\/record\/v1\/customer(?:\/([^/]+))?$/.exec(path);
-    if (record)
-      return send(res, customerRoute(method, record[1] && decodeURIComponent(record[1]), body, query));
+    const record = /^\/services\/rest\/record\/v1\/customer((?:\/[^/]+)*)$/.exec(path);
+    if (record) {
+      const segments = record[1].split('/').slice(1).map(decodeURIComponent);
+      return send(res, customerRoute(method, segments, body, query));
+    }
     if (path === '/services/rest/query/v1/suiteql') {
       if (method !== 'POST') return send(res, error(405, 'METHOD_NOT_ALLOWED', 'SuiteQL takes POST.'));
       return send(res, suiteQl(req, body, query));
@@ -472,6 +606,16 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     if (route === 'POST /__admin/reset') {
       sandbox.reset();
       return sendJson(res, 200, {});
+    }
+    if (route === 'POST /__admin/edit-as-user') {
+      const body = await readJson(req, {});
+      if (!isPlainObject(body) || typeof body.externalId !== 'string' || !isPlainObject(body.fields))
+        return sendJson(res, 400, { error: 'body must be {"externalId": "...", "fields": {...}}' });
+      try {
+        return sendJson(res, 200, sandbox.editAsUser(body.externalId, body.fields));
+      } catch (err) {
+        return sendJson(res, 400, { error: (err as Error).message });
+      }
     }
     if (route === 'POST /__admin/faults') {
       const body = await readJson(req, {});
@@ -509,6 +653,20 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     failWritesFor: (externalIds) => {
       failingExternalIds = new Set(externalIds);
     },
+    editAsUser: (externalId, fields) => {
+      const id = store.idOf(externalId);
+      if (id === undefined) throw new Error(`no customer with external id ${externalId}`);
+      const problems = validateCustomer(fields, 'update', rules());
+      if (problems.length > 0)
+        throw new Error(problems.map((p) => `${p['o:errorPath'] ?? ''}: ${p.detail}`).join('; '));
+      if ('externalId' in fields && fields.externalId !== externalId && fields.externalId !== null) {
+        const other = store.idOf(String(fields.externalId));
+        if (other !== undefined && other !== id)
+          throw new Error(`external id ${String(fields.externalId)} is taken`);
+      }
+      // The UI saves the whole form: the address book shown is the address book saved.
+      return store.update(id, fields, new Set(['addressBook']));
+    },
     get stats() {
       return stats;
     },
@@ -517,11 +675,28 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
       nonces.clear();
       faults = { ...initialFaults };
       failingExternalIds = new Set();
+      queriesRun = 0;
       random = createPrng(seed);
       stats = { requests: 0, writes: 0, byStatus: {}, maxConcurrent: 0, rejectedSignatures: 0 };
     },
   };
   return sandbox;
+}
+
+const NONEXISTENT = error(
+  404,
+  'NONEXISTENT_ID',
+  'The record instance does not exist. Provide a valid record instance ID.',
+);
+
+/** A well-mixed number from a string (FNV-1a): an order that looks arbitrary but is reproducible. */
+function scramble(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }
 
 /**

@@ -1,11 +1,17 @@
 import {
   compareAccounts,
+  customFieldType,
   isCustomField,
   MANAGED_ACCOUNT_FIELDS,
+  READ_ONLY_ACCOUNT_FIELDS,
   STANDARD_ACCOUNT_FIELDS,
+  WRITABLE_STANDARD_FIELDS,
+  type CustomFieldType,
+  type FieldType,
   type SandboxAccount,
 } from './account';
 import { formatSalesforceDatetime, parseSalesforceDatetime, parseSoqlDatetime } from './datetime';
+import { isPlainObject } from './http';
 import type { Prng } from './prng';
 import { newAccountId, seedAccounts } from './seed';
 import type { AccountQuery } from './soql';
@@ -16,16 +22,26 @@ export class AccountStore {
   private rng!: Prng;
   private lastWriteMs = 0;
   private created = 0;
+  private customFields = new Map<string, CustomFieldType>();
 
+  /** `customFields`: the Account custom fields that exist on the org, with their types. */
   constructor(
     private readonly seedCount: number,
     private readonly seed: number,
+    private readonly initialCustomFields: Readonly<Record<string, CustomFieldType>>,
   ) {
     this.reseed();
   }
 
   reseed(): void {
     const { accounts, rng } = seedAccounts(this.seedCount, this.seed);
+    this.customFields = new Map(Object.entries(this.initialCustomFields));
+    // Seeded rows carry the org's custom fields (null), and no others.
+    for (const account of accounts) {
+      for (const key of Object.keys(account))
+        if (isCustomField(key) && !this.customFields.has(key)) delete account[key];
+      for (const key of this.customFields.keys()) account[key] ??= null;
+    }
     this.byId = new Map(accounts.map((a) => [a.Id, a]));
     this.rng = rng;
     this.created = 0;
@@ -36,11 +52,14 @@ export class AccountStore {
     );
   }
 
-  /** Every column a query may select: standard ones plus custom ones present on some account. */
+  /** Every column a query may select: standard ones plus the org's custom fields. */
   columns(): string[] {
-    const columns = new Set<string>(STANDARD_ACCOUNT_FIELDS);
-    for (const account of this.byId.values()) for (const key of Object.keys(account)) columns.add(key);
-    return [...columns];
+    return [...STANDARD_ACCOUNT_FIELDS, ...this.customFields.keys()];
+  }
+
+  /** The org's custom fields and their types. */
+  customFieldTypes(): Record<string, CustomFieldType> {
+    return Object.fromEntries(this.customFields);
   }
 
   all(): SandboxAccount[] {
@@ -53,7 +72,7 @@ export class AccountStore {
   }
 
   create(fields: Partial<SandboxAccount>): SandboxAccount {
-    checkWritable(fields);
+    this.checkWritable(fields);
     this.created += 1;
     const account: SandboxAccount = {
       Id: newAccountId(this.rng, (id) => this.byId.has(id)),
@@ -69,6 +88,7 @@ export class AccountStore {
       AnnualRevenue: null,
       NumberOfEmployees: null,
       IsDeleted: false,
+      ...Object.fromEntries([...this.customFields.keys()].map((key) => [key, null])),
       ...fields,
       ...this.stamp(),
     };
@@ -83,7 +103,7 @@ export class AccountStore {
 
   /** One write for all: every account gets the same new SystemModstamp, as a data-loader run does. */
   touch(ids: string[], fields: Partial<SandboxAccount> = {}): void {
-    checkWritable(fields);
+    this.checkWritable(fields);
     const targets = this.existing(ids);
     const stamp = this.stamp();
     for (const account of targets) Object.assign(account, fields, stamp);
@@ -101,7 +121,7 @@ export class AccountStore {
    * this). `stampedAt` is any SOQL datetime form, no later than the org's present.
    */
   commitLate(ids: string[], fields: Partial<SandboxAccount>, stampedAt: string): void {
-    checkWritable(fields);
+    this.checkWritable(fields);
     const ms = parseSoqlDatetime(stampedAt);
     if (ms === undefined) throw new Error(`stampedAt is not a datetime: ${stampedAt}`);
     if (ms > Math.max(Date.now(), this.lastWriteMs)) throw new Error('stampedAt must not be in the future');
@@ -148,14 +168,144 @@ export class AccountStore {
     const stamp = formatSalesforceDatetime(this.lastWriteMs);
     return { SystemModstamp: stamp, LastModifiedDate: stamp };
   }
+
+  /**
+   * The programmatic API (a test's stand-in for an admin or a data load): any standard field but
+   * the managed ones, and any custom field, which the org gains (as text) if it lacked it.
+   */
+  private checkWritable(fields: Partial<SandboxAccount>): void {
+    for (const key of Object.keys(fields)) {
+      if ((MANAGED_ACCOUNT_FIELDS as readonly string[]).includes(key))
+        throw new Error(`${key} is set by the sandbox`);
+      if (!(STANDARD_ACCOUNT_FIELDS as readonly string[]).includes(key) && !isCustomField(key)) {
+        throw new Error(`No such column '${key}' on entity 'Account'`);
+      }
+    }
+    for (const key of Object.keys(fields))
+      if (isCustomField(key) && !this.customFields.has(key)) this.customFields.set(key, 'text');
+  }
+
+  /**
+   * A REST API update body checked as Salesforce checks it: field names (case-insensitive) first,
+   * then value types, then read-only fields, then required fields and lengths. Returns the fields to
+   * write, canonically named and normalised (datetimes in Salesforce's format), or the error.
+   */
+  checkApiUpdate(body: Record<string, unknown>): { write: Partial<SandboxAccount> } | ApiWriteError {
+    const types = new Map<string, [string, FieldType | 'read-only']>();
+    for (const name of READ_ONLY_ACCOUNT_FIELDS) types.set(name.toLowerCase(), [name, 'read-only']);
+    for (const [name, type] of Object.entries(WRITABLE_STANDARD_FIELDS))
+      types.set(name.toLowerCase(), [name, type]);
+    for (const [name, type] of this.customFields)
+      types.set(name.toLowerCase(), [name, customFieldType(type)]);
+
+    const entries: [string, FieldType | 'read-only', unknown][] = [];
+    for (const [key, value] of Object.entries(body)) {
+      // The sObject's type annotation may come along, as clients echo records they read.
+      if (key === 'attributes' && isPlainObject(value)) continue;
+      const known = types.get(key.toLowerCase());
+      if (!known) {
+        return {
+          errorCode: 'INVALID_FIELD',
+          message: `No such column '${key}' on sobject of type Account`,
+          fields: [],
+        };
+      }
+      entries.push([known[0], known[1], value]);
+    }
+    for (const [name, type, value] of entries) {
+      if (type === 'read-only' || value === null || fitsJsonType(type, value)) continue;
+      return {
+        errorCode: 'JSON_PARSER_ERROR',
+        message: `Cannot deserialize instance of ${jsonTypeName(type)} from ${JSON.stringify(value)} for field ${name}`,
+        fields: [],
+      };
+    }
+    const readOnly = entries.filter(([, type]) => type === 'read-only').map(([name]) => name);
+    if (readOnly.length > 0) {
+      return {
+        errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+        message: `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+        fields: readOnly,
+      };
+    }
+    const fields: Record<string, unknown> = {};
+    for (const [name, type, value] of entries) {
+      if (type === 'read-only') continue;
+      if (name === 'Name' && (value === null || (typeof value === 'string' && value.trim() === ''))) {
+        return {
+          errorCode: 'REQUIRED_FIELD_MISSING',
+          message: 'Required fields are missing: [Name]',
+          fields: ['Name'],
+        };
+      }
+      if (value === null) {
+        fields[name] = type.kind === 'checkbox' ? false : null;
+        continue;
+      }
+      if (type.kind === 'text' && (value as string).length > type.length) {
+        return {
+          errorCode: 'STRING_TOO_LONG',
+          message: `${name}: data value too large: ${(value as string).slice(0, 40)}... (max length=${type.length})`,
+          fields: [name],
+        };
+      }
+      if (
+        type.kind === 'id' &&
+        !new RegExp(`^${type.prefix}[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$`).test(value as string)
+      ) {
+        return {
+          errorCode: 'MALFORMED_ID',
+          message: `${name}: id value of incorrect type: ${String(value)}`,
+          fields: [name],
+        };
+      }
+      if (type.kind === 'datetime') {
+        const ms = parseSoqlDatetime(value as string);
+        if (ms === undefined) {
+          return {
+            errorCode: 'JSON_PARSER_ERROR',
+            message: `Cannot deserialize instance of datetime from VALUE_STRING value ${String(value)} for field ${name}`,
+            fields: [],
+          };
+        }
+        fields[name] = formatSalesforceDatetime(ms);
+        continue;
+      }
+      fields[name] = value;
+    }
+    return { write: fields as Partial<SandboxAccount> };
+  }
 }
 
-function checkWritable(fields: Partial<SandboxAccount>): void {
-  for (const key of Object.keys(fields)) {
-    if ((MANAGED_ACCOUNT_FIELDS as readonly string[]).includes(key))
-      throw new Error(`${key} is set by the sandbox`);
-    if (!(STANDARD_ACCOUNT_FIELDS as readonly string[]).includes(key) && !isCustomField(key)) {
-      throw new Error(`No such column '${key}' on entity 'Account'`);
-    }
+/** A REST API write refused: 400 with this error. */
+export interface ApiWriteError {
+  errorCode: string;
+  message: string;
+  fields: string[];
+}
+
+function fitsJsonType(type: FieldType, value: unknown): boolean {
+  switch (type.kind) {
+    case 'text':
+    case 'id':
+    case 'datetime':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'checkbox':
+      return typeof value === 'boolean';
   }
+}
+
+function jsonTypeName(type: FieldType): string {
+  return {
+    text: 'string',
+    id: 'id',
+    datetime: 'datetime',
+    number: 'double',
+    int: 'int',
+    checkbox: 'boolean',
+  }[type.kind];
 }

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SandboxAccount } from './account';
+import { DEFAULT_CUSTOM_FIELDS, type CustomFieldType, type SandboxAccount } from './account';
 import { SANDBOX_CREDENTIALS } from './credentials';
 import { delay, isPlainObject, listen, readBody, readJson, sendEmpty, sendJson } from './http';
 import { requestToken } from './salesforce-oauth';
 import { AccountStore } from './salesforce-store';
 import { parseAccountQuery, SoqlError, type AccountQuery } from './soql';
 
-export type { SandboxAccount } from './account';
+export type { CustomFieldType, SandboxAccount } from './account';
 
 /**
- * Local stand-in for the Salesforce REST API (token endpoint, SOQL query paging, sObject reads) with
+ * Local stand-in for the Salesforce REST API (token endpoint, SOQL query paging, sObject reads and
+ * updates) with
  * fault injection and an unauthenticated `/__admin` API to drive it from another process.
  */
 
@@ -23,6 +24,12 @@ export interface SalesforceSandboxOptions {
   latencyMs?: number;
   /** What later pages of a query serve; 'current' (the default) is what Salesforce does. */
   pageValues?: PageValues;
+  /**
+   * The Account custom fields that exist on the org (name -> type; a list means text fields).
+   * Default: NetSuite_Id__c and Sync_Status__c (text), Last_Synced_At__c (datetime). Only these
+   * can be written through the REST API or selected in SOQL (the programmatic API adds any it uses).
+   */
+  customFields?: Record<string, CustomFieldType> | string[];
 }
 
 /**
@@ -62,6 +69,8 @@ export interface SalesforceStats {
   queries: number;
   /** Every page served, first pages included. */
   pages: number;
+  /** Records updated through the REST API (PATCH sobjects/Account/{id}). */
+  updates: number;
   /** Error responses by errorCode (data API) or OAuth error (token endpoint). */
   errors: Record<string, number>;
 }
@@ -138,9 +147,21 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
     malformedPages: 0,
     pageValues: opts.pageValues ?? 'current',
   };
-  const store = new AccountStore(opts.seedCount ?? 500, opts.seed ?? 42);
+  const customFields = Array.isArray(opts.customFields)
+    ? Object.fromEntries(opts.customFields.map((name): [string, CustomFieldType] => [name, 'text']))
+    : (opts.customFields ?? DEFAULT_CUSTOM_FIELDS);
+  for (const name of Object.keys(customFields))
+    if (!/^[A-Za-z][A-Za-z0-9_]*__c$/.test(name)) throw new Error(`not a custom field name: ${name}`);
+  const store = new AccountStore(opts.seedCount ?? 500, opts.seed ?? 42, customFields);
   let faults = { ...initialFaults };
-  let stats: SalesforceStats = { tokenRequests: 0, queries: 0, pages: 0, errors: {} };
+  const freshStats = (): SalesforceStats => ({
+    tokenRequests: 0,
+    queries: 0,
+    pages: 0,
+    updates: 0,
+    errors: {},
+  });
+  let stats = freshStats();
   let apiUsage = 0;
   const tokens = new Set<string>();
   // Insertion-ordered, so the first key is the oldest locator to drop.
@@ -276,10 +297,13 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
         'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567-89 (-1)';
       return sendErrors(res, 500, { errorCode: 'UNKNOWN_EXCEPTION', message }, headers);
     }
-    if (req.method !== 'GET') {
-      const message = `HTTP Method '${req.method}' not allowed. Allowed are GET`;
+    const sobject = /^sobjects\/Account\/([A-Za-z0-9]+)$/.exec(resource);
+    const allowed = sobject ? ['GET', 'PATCH'] : ['GET'];
+    if (!allowed.includes(req.method ?? '')) {
+      const message = `HTTP Method '${req.method}' not allowed. Allowed are ${allowed.join(',')}`;
       return sendErrors(res, 405, { errorCode: 'METHOD_NOT_ALLOWED', message }, headers);
     }
+    if (sobject && req.method === 'PATCH') return updateAccount(req, res, sobject[1], headers);
 
     const queryKind = /^(query|queryAll)\/?$/.exec(resource);
     if (queryKind) {
@@ -303,7 +327,6 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
       }
       return sendPage(res, locator, offset, headers);
     }
-    const sobject = /^sobjects\/Account\/([A-Za-z0-9]+)$/.exec(resource);
     const account = sobject ? store.get(sobject[1]) : undefined;
     if (!account || account.IsDeleted) return sendErrors(res, 404, NOT_FOUND, headers);
     sendJson(
@@ -315,6 +338,33 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
       },
       headers,
     );
+  }
+
+  /** PATCH sobjects/Account/{id}: 204 and new stamps, or Salesforce's error for the body. */
+  async function updateAccount(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    const body = await readJson(req);
+    if (!isPlainObject(body)) {
+      const message =
+        body === undefined
+          ? 'Unexpected character: the request body is not valid JSON'
+          : `Cannot deserialize instance of Account from ${Array.isArray(body) ? 'START_ARRAY' : 'VALUE'} token`;
+      return sendErrors(res, 400, { errorCode: 'JSON_PARSER_ERROR', message }, headers);
+    }
+    const account = store.get(id);
+    if (!account) return sendErrors(res, 404, NOT_FOUND, headers);
+    if (account.IsDeleted)
+      return sendErrors(res, 404, { errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted' }, headers);
+    const checked = store.checkApiUpdate(body);
+    if ('errorCode' in checked) return sendErrors(res, 400, checked, headers);
+    // Even a body that changes nothing is a save: the stamps move.
+    store.update(id, checked.write);
+    stats.updates += 1;
+    sendEmpty(res, 204, headers);
   }
 
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -425,7 +475,7 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
     reset: () => {
       store.reseed();
       faults = { ...initialFaults };
-      stats = { tokenRequests: 0, queries: 0, pages: 0, errors: {} };
+      stats = freshStats();
       apiUsage = 0;
       tokens.clear();
       locators.clear();

@@ -3,7 +3,12 @@ import { createHmac } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import OAuth from 'oauth-1.0a';
 import { SANDBOX_CREDENTIALS } from '../sandbox/credentials';
-import { startNetSuiteSandbox, type NetSuiteSandbox } from '../sandbox/netsuite';
+import {
+  startNetSuiteSandbox,
+  type NetSuiteSandbox,
+  type NetSuiteSandboxOptions,
+  type SandboxCustomer,
+} from '../sandbox/netsuite';
 
 const creds = SANDBOX_CREDENTIALS.netsuite;
 
@@ -312,13 +317,541 @@ describe('netsuite sandbox: SuiteQL', () => {
       'SELECT * FROM customer ORDER BY id',
       'SELECT id FROM vendor ORDER BY id',
       "SELECT id FROM customer WHERE externalid = 'x' OR 1=1 ORDER BY id",
-      'SELECT id FROM customer',
+      'SELECT id FROM customer ORDER BY companyname',
       'SELECT id, password FROM customer ORDER BY id',
     ]) {
       assert.equal((await run(SUITEQL, q)).status, 400, q);
     }
     assert.equal((await run(SUITEQL, 'SELECT id FROM customer ORDER BY id', {})).status, 400);
     assert.equal((await run(`${SUITEQL}?limit=1001`, 'SELECT id FROM customer ORDER BY id')).status, 400);
+  });
+});
+
+/** Runs `fn` against a sandbox started with `opts` (call() signs for whichever sandbox `ns` is). */
+async function using(opts: NetSuiteSandboxOptions, fn: (sandbox: NetSuiteSandbox) => Promise<void>) {
+  const saved = ns;
+  ns = await startNetSuiteSandbox(opts);
+  try {
+    await fn(ns);
+  } finally {
+    await ns.close();
+    ns = saved;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function getJson(path: string): Promise<Record<string, unknown>> {
+  const res = await call('GET', path);
+  assert.equal(res.status, 200, path);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+const idOf = (res: Response) => (res.headers.get('location') ?? '').split('/').at(-1) as string;
+
+const berlin = {
+  defaultBilling: true,
+  defaultShipping: false,
+  addressBookAddress: { addr1: 'Unter den Linden 1', city: 'Berlin', zip: '10117', country: { id: 'DE' } },
+};
+const boston = {
+  defaultBilling: true,
+  defaultShipping: false,
+  addressBookAddress: {
+    addr1: '1 Main St',
+    city: 'Boston',
+    state: 'MA',
+    zip: '02108',
+    country: { id: 'US' },
+  },
+};
+const lines = (eid: string) => ns.customerByExternalId(eid)?.addressBook?.items ?? [];
+
+describe('netsuite sandbox: sublists on update', () => {
+  it('an upsert without replace adds a second address line; with replace=addressBook keeps exactly one', async () => {
+    const put = (body: unknown, query = '') => call('PUT', `${CUSTOMER}/eid:SUB-1${query}`, body);
+    assert.equal((await put({ ...valid, addressBook: { items: [boston] } })).status, 204);
+    assert.deepEqual(lines('SUB-1'), [boston]);
+    // The same body again: NetSuite merges sublists, so the line is added, not matched.
+    assert.equal((await put({ ...valid, addressBook: { items: [boston] } })).status, 204);
+    assert.deepEqual(lines('SUB-1'), [boston, boston]);
+    assert.equal((await put({ addressBook: { items: [berlin] } }, '?replace=addressBook')).status, 204);
+    assert.deepEqual(lines('SUB-1'), [berlin]);
+    assert.equal((await put({ addressBook: { items: [berlin] } }, '?replace=addressBook')).status, 204);
+    assert.deepEqual(lines('SUB-1'), [berlin]);
+    // Body fields outside the sublist keep PATCH semantics either way.
+    assert.equal(ns.customerByExternalId('SUB-1')?.companyName, valid.companyName);
+  });
+
+  it('PATCH merges too; replace with no lines clears; the name is case-insensitive, unknown names are refused', async () => {
+    const id = idOf(
+      await call('POST', CUSTOMER, {
+        ...valid,
+        externalId: 'SUB-2',
+        addressBook: { items: [berlin, boston] },
+      }),
+    );
+    assert.equal(lines('SUB-2').length, 2, 'on create the lines sent are the lines');
+    assert.equal(
+      (await call('PATCH', `${CUSTOMER}/${id}`, { addressBook: { items: [boston] } })).status,
+      204,
+    );
+    assert.equal(lines('SUB-2').length, 3);
+    assert.equal(
+      (
+        await call('PATCH', `${CUSTOMER}/${id}?replace=addressbook,contactRoles`, {
+          addressBook: { items: [] },
+        })
+      ).status,
+      204,
+    );
+    assert.deepEqual(ns.customerByExternalId('SUB-2')?.addressBook, { items: [] });
+    for (const query of ['?replace=addresses', '?replace=', '?replace=addressBook,nope']) {
+      await expectError(
+        await call('PATCH', `${CUSTOMER}/${id}${query}`, { addressBook: { items: [boston] } }),
+        400,
+        'INVALID_PARAMETER',
+        'replace',
+      );
+    }
+    assert.deepEqual(ns.customerByExternalId('SUB-2')?.addressBook, { items: [] });
+  });
+
+  it('a line naming an existing line id updates that line (a keyed sublist)', async () => {
+    const id = idOf(
+      await call('PUT', `${CUSTOMER}/eid:SUB-3`, { ...valid, addressBook: { items: [berlin, boston] } }),
+    );
+    const book = await getJson(`${CUSTOMER}/${id}?expandSubResources=true`);
+    const [first, second] = (book.addressBook as { items: { id: number }[] }).items;
+    const update = { id: second.id, addressBookAddress: { zip: '02109', state: null } };
+    assert.equal(
+      (await call('PATCH', `${CUSTOMER}/${id}`, { addressBook: { items: [update] } })).status,
+      204,
+    );
+    const after = lines('SUB-3');
+    assert.equal(after.length, 2);
+    assert.deepEqual(after[0], berlin);
+    assert.deepEqual(after[1].addressBookAddress, {
+      addr1: '1 Main St',
+      city: 'Boston',
+      zip: '02109',
+      country: { id: 'US' },
+    });
+    // With replace, matched lines are updated and the others removed.
+    const keep = { id: first.id, defaultShipping: true };
+    assert.equal(
+      (await call('PATCH', `${CUSTOMER}/${id}?replace=addressBook`, { addressBook: { items: [keep] } }))
+        .status,
+      204,
+    );
+    assert.deepEqual(lines('SUB-3'), [{ ...berlin, defaultShipping: true }]);
+    await expectError(
+      await call('PATCH', `${CUSTOMER}/${id}`, {
+        addressBook: { items: [{ id: 'x1', defaultBilling: true }] },
+      }),
+      400,
+      'INVALID_CONTENT',
+      'addressBook.items[0].id',
+    );
+  });
+});
+
+describe('netsuite sandbox: read-back as NetSuite does it', () => {
+  it('GET: sublists as links, references with refName, defaults and stamps filled in', async () => {
+    const res = await call('PUT', `${CUSTOMER}/eid:RB-1`, {
+      companyName: 'Read Back Inc',
+      phone: '+1 617 555 0100',
+      subsidiary: { id: 1 },
+      custentity_sf_account_id: '001000000000001AAA',
+      addressBook: { items: [boston] },
+    });
+    const location = res.headers.get('location') as string;
+    const id = idOf(res);
+    const customer = await getJson(`${CUSTOMER}/eid:RB-1`);
+    assert.deepEqual(customer, {
+      links: [{ rel: 'self', href: location }],
+      id,
+      addressBook: { links: [{ rel: 'self', href: `${location}/addressBook` }] },
+      companyName: 'Read Back Inc',
+      custentity_sf_account_id: '001000000000001AAA',
+      dateCreated: customer.dateCreated,
+      entityId: 'Read Back Inc',
+      externalId: 'RB-1',
+      isInactive: false,
+      isPerson: false,
+      lastModifiedDate: customer.lastModifiedDate,
+      phone: '+1 617 555 0100',
+      subsidiary: {
+        links: [{ rel: 'self', href: `${ns.url}/services/rest/record/v1/subsidiary/1` }],
+        id: '1',
+        refName: 'Parent Company',
+      },
+    });
+    // REST datetimes: ISO 8601 UTC; system stamps to the minute by default.
+    assert.match(String(customer.lastModifiedDate), /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
+    assert.ok(Math.abs(Date.parse(String(customer.dateCreated)) - Date.now()) < 120_000);
+    // What tests inspect stays the stored form, as written.
+    assert.deepEqual(ns.customerByExternalId('RB-1')?.addressBook, { items: [boston] });
+  });
+
+  it('expandSubResources=true returns the lines, each with links, its id and the address subrecord', async () => {
+    const location = (
+      await call('PUT', `${CUSTOMER}/eid:RB-2`, { ...valid, addressBook: { items: [boston] } })
+    ).headers.get('location') as string;
+    const customer = await getJson(`${CUSTOMER}/eid:RB-2?expandSubResources=true`);
+    const book = customer.addressBook as { links: unknown; items: Record<string, unknown>[] };
+    assert.equal(book.items.length, 1);
+    const [line] = book.items;
+    const lineUrl = `${location}/addressBook/${String(line.id)}`;
+    assert.equal(typeof line.id, 'number');
+    assert.deepEqual(line, {
+      links: [{ rel: 'self', href: lineUrl }],
+      id: line.id,
+      defaultBilling: true,
+      defaultShipping: false,
+      isResidential: false,
+      label: '1 Main St',
+      addressBookAddress: {
+        links: [{ rel: 'self', href: `${lineUrl}/addressBookAddress` }],
+        addr1: '1 Main St',
+        city: 'Boston',
+        state: 'MA',
+        zip: '02108',
+        country: { id: 'US', refName: 'United States' },
+        addrText: '1 Main St\nBoston MA 02108\nUnited States',
+      },
+    });
+    // The sublist and its parts as subresources.
+    const collection = await getJson(`${CUSTOMER}/eid:RB-2/addressBook`);
+    assert.deepEqual(collection, {
+      links: [{ rel: 'self', href: `${location}/addressBook` }],
+      items: [{ links: [{ rel: 'self', href: lineUrl }], id: line.id }],
+      totalResults: 1,
+    });
+    const single = await getJson(`${CUSTOMER}/eid:RB-2/addressBook/${String(line.id)}`);
+    assert.deepEqual(single.addressBookAddress, {
+      links: [{ rel: 'self', href: `${lineUrl}/addressBookAddress` }],
+    });
+    const address = await getJson(`${CUSTOMER}/eid:RB-2/addressBook/${String(line.id)}/addressBookAddress`);
+    assert.deepEqual(address.country, { id: 'US', refName: 'United States' });
+    await expectError(await call('GET', `${CUSTOMER}/eid:RB-2/addressBook/1`), 404, 'NONEXISTENT_ID');
+    await expectError(await call('GET', `${CUSTOMER}/eid:RB-2/contacts`), 404, 'INVALID_URL');
+    await expectError(await call('PATCH', `${CUSTOMER}/eid:RB-2/addressBook`, {}), 405, 'METHOD_NOT_ALLOWED');
+    await expectError(
+      await call('GET', `${CUSTOMER}/eid:RB-2?expandSubResources=yes`),
+      400,
+      'INVALID_PARAMETER',
+      'expandSubResources',
+    );
+  });
+
+  it('fields= limits the body fields to those named, plus id and links; unknown names are refused', async () => {
+    await call('PUT', `${CUSTOMER}/eid:RB-3`, { ...valid, custentity_sync_checksum: 'abc' });
+    const customer = await getJson(`${CUSTOMER}/eid:RB-3?fields=companyName,PHONE,custentity_sync_checksum`);
+    assert.deepEqual(Object.keys(customer).sort(), [
+      'companyName',
+      'custentity_sync_checksum',
+      'id',
+      'links',
+      'phone',
+    ]);
+    assert.equal(customer.phone, valid.phone);
+    const stamps = await getJson(`${CUSTOMER}/eid:RB-3?fields=lastModifiedDate,addressBook`);
+    assert.deepEqual(Object.keys(stamps).sort(), ['addressBook', 'id', 'lastModifiedDate', 'links']);
+    await expectError(
+      await call('GET', `${CUSTOMER}/eid:RB-3?fields=companyName,Name`),
+      400,
+      'INVALID_PARAMETER',
+      'fields',
+    );
+  });
+
+  it('countries must be real ISO codes, as NetSuite knows its country list', async () => {
+    const address = (id: string) => ({
+      addressBook: { items: [{ addressBookAddress: { city: 'X', country: { id } } }] },
+    });
+    for (const code of ['XX', 'ZZ', 'EU', 'us']) {
+      await expectError(
+        await call('POST', CUSTOMER, { ...valid, ...address(code) }),
+        400,
+        'INVALID_FLD_VALUE',
+        'addressBook.items[0].addressBookAddress.country',
+      );
+    }
+    assert.equal((await call('POST', CUSTOMER, { ...valid, ...address('XK') })).status, 204);
+  });
+});
+
+describe('netsuite sandbox: stamps and edits by users', () => {
+  it('dateCreated stays, lastModifiedDate moves on every committed write; a user edit moves it and leaves custom fields', async () => {
+    await using({ stampPrecision: 'second' }, async (sandbox) => {
+      const body = { ...valid, custentity_sf_system_modstamp: '2024-05-20T20:49:32.000Z' };
+      assert.equal((await call('PUT', `${CUSTOMER}/eid:ED-1`, body)).status, 204);
+      const created = sandbox.customerByExternalId('ED-1') as SandboxCustomer;
+      assert.match(created.lastModifiedDate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      assert.equal(created.dateCreated, created.lastModifiedDate);
+      await sleep(1100);
+      assert.equal((await call('PUT', `${CUSTOMER}/eid:ED-1`, body)).status, 204);
+      const written = sandbox.customerByExternalId('ED-1') as SandboxCustomer;
+      assert.equal(written.dateCreated, created.dateCreated);
+      assert.ok(written.lastModifiedDate > created.lastModifiedDate);
+
+      await sleep(1100);
+      const edited = sandbox.editAsUser('ED-1', { phone: '+49 30 7654321', comments: 'called them' });
+      assert.ok(edited.lastModifiedDate > written.lastModifiedDate);
+      assert.equal(edited.phone, '+49 30 7654321');
+      assert.equal(edited.custentity_sf_system_modstamp, body.custentity_sf_system_modstamp);
+      assert.equal(sandbox.stats.writes, 2, 'a user edit is not an API write');
+      const read = await getJson(`${CUSTOMER}/eid:ED-1`);
+      assert.equal(read.lastModifiedDate, edited.lastModifiedDate);
+      assert.equal(read.comments, 'called them');
+
+      // A user saving the address form saves the lines shown.
+      sandbox.editAsUser('ED-1', { addressBook: { items: [berlin] } });
+      sandbox.editAsUser('ED-1', { addressBook: { items: [berlin] } });
+      assert.deepEqual(sandbox.customerByExternalId('ED-1')?.addressBook, { items: [berlin] });
+      assert.throws(() => sandbox.editAsUser('nobody', { phone: '+49 30 7654321' }), /nobody/);
+      assert.throws(() => sandbox.editAsUser('ED-1', { phone: '12' }), /seven digits/);
+      assert.throws(() => sandbox.editAsUser('ED-1', { companyName: null }), /Company Name/);
+
+      const admin = await fetch(`${sandbox.url}/__admin/edit-as-user`, {
+        method: 'POST',
+        body: JSON.stringify({ externalId: 'ED-1', fields: { isInactive: true } }),
+      });
+      assert.equal(admin.status, 200);
+      assert.equal(((await admin.json()) as SandboxCustomer).isInactive, true);
+    });
+  });
+});
+
+describe('netsuite sandbox: OneWorld subsidiaries', () => {
+  it('requireSubsidiary: a create without one is refused, an update without one is fine', async () => {
+    ns.setFaults({ requireSubsidiary: true });
+    for (const res of [
+      await call('POST', CUSTOMER, valid),
+      await call('PUT', `${CUSTOMER}/eid:OW-1`, valid),
+    ]) {
+      assert.equal(res.status, 400);
+      assert.deepEqual((await errorOf(res))['o:errorDetails'], [
+        {
+          detail: 'Please enter value(s) for: Subsidiary',
+          'o:errorCode': 'USER_ERROR',
+          'o:errorPath': 'subsidiary',
+        },
+      ]);
+    }
+    const missingBoth = await errorOf(await call('PUT', `${CUSTOMER}/eid:OW-1`, { phone: valid.phone }));
+    assert.deepEqual(
+      missingBoth['o:errorDetails'].map((d) => d['o:errorPath']),
+      ['companyName', 'subsidiary'],
+    );
+    assert.equal(ns.customers().length, 0);
+    assert.equal(
+      (await call('PUT', `${CUSTOMER}/eid:OW-1`, { ...valid, subsidiary: { id: '1' } })).status,
+      204,
+    );
+    assert.equal((await call('PUT', `${CUSTOMER}/eid:OW-1`, { phone: '+49 30 7654321' })).status, 204);
+    await expectError(
+      await call('PUT', `${CUSTOMER}/eid:OW-1`, { subsidiary: null }),
+      400,
+      'USER_ERROR',
+      'subsidiary',
+    );
+    await expectError(
+      await call('PUT', `${CUSTOMER}/eid:OW-1`, { subsidiary: { id: '99' } }),
+      400,
+      'INVALID_FLD_VALUE',
+      'subsidiary',
+    );
+    ns.setFaults({ requireSubsidiary: false });
+    assert.equal((await call('PUT', `${CUSTOMER}/eid:OW-2`, valid)).status, 204);
+  });
+
+  it("a start option with the account's subsidiaries; the reference reads back with its name", async () => {
+    await using(
+      { requireSubsidiary: true, subsidiaries: { '1': 'Honeycomb Holdings', '3': 'Honeycomb EMEA' } },
+      async (sandbox) => {
+        await expectError(await call('POST', CUSTOMER, valid), 400, 'USER_ERROR', 'subsidiary');
+        assert.equal(
+          (await call('PUT', `${CUSTOMER}/eid:OW-3`, { ...valid, subsidiary: { id: '3' } })).status,
+          204,
+        );
+        const customer = await getJson(`${CUSTOMER}/eid:OW-3`);
+        assert.deepEqual(customer.subsidiary, {
+          links: [{ rel: 'self', href: `${sandbox.url}/services/rest/record/v1/subsidiary/3` }],
+          id: '3',
+          refName: 'Honeycomb EMEA',
+        });
+        sandbox.setFaults({ requireSubsidiary: false });
+        sandbox.reset();
+        await expectError(await call('POST', CUSTOMER, valid), 400, 'USER_ERROR', 'subsidiary');
+      },
+    );
+  });
+});
+
+describe('netsuite sandbox: SuiteQL for reconciliation', () => {
+  const run = (q: string, query = '') => call('POST', `${SUITEQL}${query}`, { q }, { Prefer: 'transient' });
+  interface Page {
+    links: { rel: string; href: string }[];
+    count: number;
+    hasMore: boolean;
+    offset: number;
+    totalResults: number;
+    items: Record<string, unknown>[];
+  }
+  const page = async (res: Response) => {
+    assert.equal(res.status, 200);
+    return (await res.json()) as Page;
+  };
+  const RECONCILE =
+    'SELECT id, externalid, lastmodifieddate, custentity_sf_system_modstamp, custentity_record_sync_checksum FROM customer WHERE externalid IN ';
+
+  it('answers the reconciliation query: an IN list of external ids, custom fields as lower-case columns', async () => {
+    await call('PUT', `${CUSTOMER}/eid:R-a`, {
+      ...valid,
+      custentity_sf_system_modstamp: '2024-05-20T20:49:32.000Z',
+      custentity_record_sync_checksum: 'c0ffee',
+    });
+    await call('PUT', `${CUSTOMER}/eid:R-b`, {
+      ...valid,
+      custentity_sf_system_modstamp: '2024-05-21T08:00:00.000Z',
+    });
+    await call('PUT', `${CUSTOMER}/eid:R-c`, valid);
+    const result = await page(await run(`${RECONCILE}('R-a', 'R-b', 'missing', 'r-c') ORDER BY id`));
+    assert.equal(result.totalResults, 2);
+    assert.equal(result.hasMore, false);
+    const a = ns.customerByExternalId('R-a') as SandboxCustomer;
+    const b = ns.customerByExternalId('R-b') as SandboxCustomer;
+    // Dates as the user's preferences show them: date only, M/D/YYYY, in their zone (Pacific).
+    const localDate = (iso: string) =>
+      new Date(Date.parse(iso)).toLocaleDateString('en-US', { timeZone: 'America/Los_Angeles' });
+    assert.deepEqual(result.items, [
+      {
+        links: [],
+        id: a.id,
+        externalid: 'R-a',
+        lastmodifieddate: localDate(a.lastModifiedDate),
+        custentity_sf_system_modstamp: '2024-05-20T20:49:32.000Z',
+        custentity_record_sync_checksum: 'c0ffee',
+      },
+      // A null column is left out of the row.
+      {
+        links: [],
+        id: b.id,
+        externalid: 'R-b',
+        lastmodifieddate: localDate(b.lastModifiedDate),
+        custentity_sf_system_modstamp: '2024-05-21T08:00:00.000Z',
+      },
+    ]);
+    assert.match(String(result.items[0].lastmodifieddate), /^\d{1,2}\/\d{1,2}\/\d{4}$/);
+    // The same with = and with quotes inside a literal.
+    const one = await page(await run("SELECT externalid FROM customer WHERE externalid = 'R-a'"));
+    assert.deepEqual(one.items, [{ links: [], externalid: 'R-a' }]);
+    const none = await page(await run("SELECT id FROM customer WHERE externalid IN ('it''s')"));
+    assert.equal(none.totalResults, 0);
+  });
+
+  it('IN lists of up to 1000, paged with limit/offset (offset a multiple of limit), hasMore and links', async () => {
+    for (let i = 0; i < 5; i++)
+      await call('PUT', `${CUSTOMER}/eid:P-${i}`, { ...valid, companyName: `P ${i}` });
+    const ids = Array.from({ length: 1000 }, (_, i) => `'P-${i}'`).join(',');
+    const first = await page(
+      await run(
+        `SELECT externalid FROM customer WHERE externalid IN (${ids}) ORDER BY id`,
+        '?limit=2&offset=0',
+      ),
+    );
+    assert.deepEqual(
+      { count: first.count, hasMore: first.hasMore, offset: first.offset, totalResults: first.totalResults },
+      { count: 2, hasMore: true, offset: 0, totalResults: 5 },
+    );
+    assert.deepEqual(
+      first.links.map((l) => l.rel),
+      ['first', 'next', 'last', 'self'],
+    );
+    assert.match(first.links.find((l) => l.rel === 'last')?.href ?? '', /limit=2&offset=4$/);
+    const last = await page(
+      await run(
+        `SELECT externalid FROM customer WHERE externalid IN (${ids}) ORDER BY id`,
+        '?limit=2&offset=4',
+      ),
+    );
+    assert.deepEqual(last.items, [{ links: [], externalid: 'P-4' }]);
+    assert.equal(last.hasMore, false);
+    const tooMany = `${ids},'P-1000'`;
+    await expectError(
+      await run(`SELECT id FROM customer WHERE externalid IN (${tooMany})`),
+      400,
+      'INVALID_PARAMETER',
+      'q',
+    );
+    await expectError(
+      await run('SELECT id FROM customer ORDER BY id', '?limit=2&offset=3'),
+      400,
+      'INVALID_PARAMETER',
+    );
+  });
+
+  it('without ORDER BY the order is unspecified and differs between requests', async () => {
+    for (let i = 0; i < 20; i++) await call('PUT', `${CUSTOMER}/eid:U-${i}`, valid);
+    const orders = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const result = await page(await run('SELECT externalid FROM customer'));
+      assert.equal(result.totalResults, 20);
+      orders.add(result.items.map((r) => r.externalid).join());
+    }
+    assert.ok(orders.size > 1, 'the same unordered query came back in one order every time');
+    const ordered = await page(await run('SELECT externalid FROM customer ORDER BY id ASC'));
+    assert.deepEqual(
+      ordered.items.map((r) => r.externalid),
+      Array.from({ length: 20 }, (_, i) => `U-${i}`),
+    );
+  });
+
+  it("TO_CHAR gives the time, in the user's zone; aliases name columns; preferences are start options", async () => {
+    await using({ stampPrecision: 'second', timeZone: 'UTC', dateFormat: 'DD.MM.YYYY' }, async (sandbox) => {
+      await call('PUT', `${CUSTOMER}/eid:T-1`, { ...valid, isInactive: true });
+      const customer = sandbox.customerByExternalId('T-1') as SandboxCustomer;
+      const q =
+        `SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DD"T"HH24:MI:SS') AS modified, TO_CHAR(datecreated, 'YYYY'), ` +
+        "datecreated created, isinactive, isperson, entityid FROM customer WHERE externalid = 'T-1' ORDER BY id";
+      const [row] = (await page(await run(q))).items;
+      const [y, m, d] = customer.dateCreated.slice(0, 10).split('-');
+      assert.deepEqual(row, {
+        links: [],
+        modified: customer.lastModifiedDate.replace('Z', ''),
+        expr1: y,
+        created: `${d}.${m}.${y}`,
+        isinactive: 'T',
+        isperson: 'F',
+        entityid: valid.companyName,
+      });
+    });
+    await assert.rejects(startNetSuiteSandbox({ dateFormat: 'YYYY-MM' }), /date format/);
+    await assert.rejects(startNetSuiteSandbox({ timeZone: 'Mars/Olympus' }));
+  });
+
+  it('refuses what it does not understand, as NetSuite does, never a silently wrong answer', async () => {
+    for (const q of [
+      'SELECT id FROM customer WHERE externalid IN () ORDER BY id',
+      "SELECT id FROM customer WHERE id IN ('1')",
+      "SELECT TO_CHAR(companyname, 'YYYY') FROM customer",
+      "SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DDTHH24') FROM customer",
+      "SELECT id FROM customer WHERE externalid = 'a' AND isinactive = 'F'",
+      'SELECT id FROM customer ORDER BY id DESC',
+      'SELECT id FROM customer; DROP TABLE customer',
+      'SELECT id, id FROM customer',
+      'SELECT id AS from FROM customer',
+      'SELECT id FROM customer -- comment',
+      'SELECT Custentity-x FROM customer',
+    ]) {
+      const res = await run(q);
+      assert.equal(res.status, 400, q);
+      const [detail] = (await errorOf(res))['o:errorDetails'];
+      assert.equal(detail['o:errorCode'], 'INVALID_PARAMETER', q);
+      assert.match(detail.detail, /^Invalid search query/, q);
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
 import { SANDBOX_CREDENTIALS } from '../sandbox/credentials';
 import { formatSalesforceDatetime, parseSalesforceDatetime } from '../sandbox/datetime';
-import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
+import { startSalesforceSandbox, type SalesforceSandbox, type SandboxAccount } from '../sandbox/salesforce';
 
 const creds = SANDBOX_CREDENTIALS.salesforce;
 
@@ -440,6 +440,198 @@ describe('salesforce sandbox: SOQL', () => {
     const [error] = (await res.json()) as { errorCode: string; message: string }[];
     assert.equal(error.errorCode, 'INVALID_FIELD');
     assert.match(error.message, /No such column 'Nmae' on entity 'Account'/);
+  });
+});
+
+describe('salesforce sandbox: updating a record (status write-back)', () => {
+  const ACCOUNT = '/services/data/v60.0/sobjects/Account';
+  const patch = (id: string, body: unknown, auth = `Bearer ${token}`) =>
+    fetch(`${sf.url}${ACCOUNT}/${id}`, {
+      method: 'PATCH',
+      headers: { Authorization: auth, 'Content-Type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const errorsOf = async (res: Response) =>
+    (await res.json()) as { message: string; errorCode: string; fields: string[] }[];
+
+  it('PATCH writes the custom fields: 204, new stamps, and the row shows up in the next incremental query', async () => {
+    const before = sf.accounts();
+    const target = before[0];
+    const newest = before.at(-1) as SandboxAccount;
+    const res = await patch(target.Id, {
+      NetSuite_Id__c: '1042',
+      Sync_Status__c: 'Synced',
+      Last_Synced_At__c: '2026-11-24T03:20:00Z',
+    });
+    assert.equal(res.status, 204);
+    assert.equal(await res.text(), '');
+    assert.match(res.headers.get('sforce-limit-info') ?? '', /^api-usage=\d+\/15000$/);
+    const after = sf.accounts().find((a) => a.Id === target.Id) as SandboxAccount;
+    assert.ok(after.SystemModstamp > newest.SystemModstamp, 'a write-back is a change like any other');
+    assert.equal(after.LastModifiedDate, after.SystemModstamp);
+    assert.equal(after.Name, target.Name);
+    assert.equal(sf.stats.updates, 1);
+
+    const soql = `SELECT Id, NetSuite_Id__c, Sync_Status__c, Last_Synced_At__c, SystemModstamp FROM Account WHERE SystemModstamp > ${newest.SystemModstamp} ${ORDER}`;
+    const [row, ...others] = (await queryAllPages(soql)).flatMap((p) => p.records);
+    assert.equal(others.length, 0);
+    assert.deepEqual(row, {
+      attributes: row.attributes,
+      Id: target.Id,
+      NetSuite_Id__c: '1042',
+      Sync_Status__c: 'Synced',
+      // Datetimes are stored and served in Salesforce's own form.
+      Last_Synced_At__c: '2026-11-24T03:20:00.000+0000',
+      SystemModstamp: after.SystemModstamp,
+    });
+    // Unwritten custom fields of the org read back as null.
+    const untouched = (await firstPage(`SELECT Id, Sync_Status__c FROM Account ${ORDER}`)).records[0];
+    assert.equal(untouched.Sync_Status__c, null);
+    // Field names are case-insensitive, as in Salesforce; an empty body is still a save.
+    assert.equal(
+      (await patch(target.Id, { sync_status__c: 'Error', attributes: { type: 'Account' } })).status,
+      204,
+    );
+    assert.equal(sf.accounts().at(-1)?.Sync_Status__c, 'Error');
+    const stamp = sf.accounts().at(-1)?.SystemModstamp as string;
+    assert.equal((await patch(target.Id, {})).status, 204);
+    assert.ok((sf.accounts().at(-1)?.SystemModstamp as string) > stamp);
+    assert.equal((await get(`${ACCOUNT}/${target.Id}`)).status, 200);
+  });
+
+  it('refuses unknown and read-only fields, wrong types, too long and missing values, naming them', async () => {
+    const id = sf.accounts()[0].Id;
+    const stamp = sf.accounts()[0].SystemModstamp;
+    let res = await patch(id, { Sync_Status__c: 'Synced', Bogus__c: 'x' });
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), [
+      {
+        message: "No such column 'Bogus__c' on sobject of type Account",
+        errorCode: 'INVALID_FIELD',
+        fields: [],
+      },
+    ]);
+    res = await patch(id, { Sync_Status__c: 'Synced', SystemModstamp: stamp, Id: id });
+    assert.equal(res.status, 400);
+    const [readOnly] = await errorsOf(res);
+    assert.equal(readOnly.errorCode, 'INVALID_FIELD_FOR_INSERT_UPDATE');
+    assert.deepEqual(readOnly.fields, ['SystemModstamp', 'Id']);
+    assert.match(readOnly.message, /^Unable to create\/update fields: SystemModstamp, Id\./);
+    for (const field of ['LastModifiedDate', 'IsDeleted']) {
+      const [error] = await errorsOf(await patch(id, { [field]: field === 'IsDeleted' ? true : stamp }));
+      assert.equal(error.errorCode, 'INVALID_FIELD_FOR_INSERT_UPDATE', field);
+    }
+    const cases: [unknown, string, string[]][] = [
+      [{ NumberOfEmployees: 'many' }, 'JSON_PARSER_ERROR', []],
+      [{ Last_Synced_At__c: 'yesterday' }, 'JSON_PARSER_ERROR', []],
+      [{ Sync_Status__c: 42 }, 'JSON_PARSER_ERROR', []],
+      [{ Phone: '1'.repeat(41) }, 'STRING_TOO_LONG', ['Phone']],
+      [{ NetSuite_Id__c: 'x'.repeat(256) }, 'STRING_TOO_LONG', ['NetSuite_Id__c']],
+      [{ Name: null }, 'REQUIRED_FIELD_MISSING', ['Name']],
+      [{ Name: '  ' }, 'REQUIRED_FIELD_MISSING', ['Name']],
+      [{ OwnerId: '001000000000001AAA' }, 'MALFORMED_ID', ['OwnerId']],
+      ['{"Sync_Status__c": ', 'JSON_PARSER_ERROR', []],
+      [[{ Sync_Status__c: 'Synced' }], 'JSON_PARSER_ERROR', []],
+    ];
+    for (const [body, code, fields] of cases) {
+      res = await patch(id, body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      const [error] = await errorsOf(res);
+      assert.equal(error.errorCode, code, JSON.stringify(body));
+      assert.deepEqual(error.fields, fields, JSON.stringify(body));
+    }
+    // Nothing was written by any of them.
+    assert.equal(sf.accounts().find((a) => a.Id === id)?.SystemModstamp, stamp);
+    assert.equal(sf.stats.updates, 0);
+    // null clears a field that may be empty.
+    assert.equal((await patch(id, { Phone: null, Sync_Status__c: null })).status, 204);
+    assert.equal(sf.accounts().at(-1)?.Phone, null);
+  });
+
+  it('404 for an unknown or deleted record, 401 without a valid token, 405 for other methods', async () => {
+    let res = await patch('001000000000404AAA', { Sync_Status__c: 'Synced' });
+    assert.equal(res.status, 404);
+    assert.deepEqual(await res.json(), [
+      { fields: [], errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
+    ]);
+    const victim = sf.accounts()[1].Id;
+    sf.deleteAccount(victim);
+    res = await patch(victim, { Sync_Status__c: 'Synced' });
+    assert.equal(res.status, 404);
+    assert.equal(await errorCode(res), 'ENTITY_IS_DELETED');
+    const id = sf.accounts()[0].Id;
+    res = await patch(id, { Sync_Status__c: 'Synced' }, 'Bearer not-a-token');
+    assert.equal(res.status, 401);
+    assert.equal(await errorCode(res), 'INVALID_SESSION_ID');
+    for (const method of ['PUT', 'DELETE', 'POST']) {
+      res = await fetch(`${sf.url}${ACCOUNT}/${id}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      assert.equal(res.status, 405, method);
+      assert.equal(await errorCode(res), 'METHOD_NOT_ALLOWED');
+    }
+    res = await fetch(`${sf.url}/services/data/v60.0/query?q=x`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.equal(res.status, 405);
+    await res.body?.cancel();
+    assert.equal(sf.accounts().find((a) => a.Id === id)?.Sync_Status__c, null);
+  });
+
+  it("the org's custom fields are a start option: others cannot be written or selected", async () => {
+    const other = await startSalesforceSandbox({
+      seedCount: 5,
+      customFields: { Integration_Key__c: 'text', Synced__c: 'checkbox' },
+    });
+    try {
+      const res = await fetch(`${other.url}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: creds.clientId,
+          client_secret: creds.clientSecret,
+        }).toString(),
+      });
+      const { access_token } = (await res.json()) as { access_token: string };
+      const call = (method: string, path: string, body?: unknown) =>
+        fetch(`${other.url}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      const id = other.accounts()[0].Id;
+      assert.equal('NetSuite_Id__c' in other.accounts()[0], false, 'seeded rows lack fields the org lacks');
+      let reply = await call('PATCH', `${ACCOUNT}/${id}`, { NetSuite_Id__c: '1' });
+      assert.equal(reply.status, 400);
+      assert.equal(await errorCode(reply), 'INVALID_FIELD');
+      reply = await call('PATCH', `${ACCOUNT}/${id}`, { Integration_Key__c: 'k-1', Synced__c: true });
+      assert.equal(reply.status, 204);
+      reply = await call('PATCH', `${ACCOUNT}/${id}`, { Synced__c: 'yes' });
+      assert.equal(await errorCode(reply), 'JSON_PARSER_ERROR');
+      const soql = (fields: string) =>
+        `/services/data/v60.0/query?q=${encodeURIComponent(`SELECT Id, ${fields} FROM Account ${ORDER}`)}`;
+      reply = await call('GET', soql('NetSuite_Id__c'));
+      assert.equal(reply.status, 400);
+      assert.equal(await errorCode(reply), 'INVALID_FIELD');
+      reply = await call('GET', soql('integration_key__c, Synced__c'));
+      const page = (await reply.json()) as QueryPage;
+      const row = page.records.find((r) => r.Id === id);
+      assert.deepEqual([row?.Integration_Key__c, row?.Synced__c], ['k-1', true]);
+      // The programmatic API stands in for an admin: a custom field it writes exists from then on.
+      other.updateAccount(id, { Added_Later__c: 'x' });
+      reply = await call('PATCH', `${ACCOUNT}/${id}`, { Added_Later__c: 'y' });
+      assert.equal(reply.status, 204);
+      other.reset();
+      reply = await call('GET', soql('Added_Later__c'));
+      assert.equal(reply.status, 401, 'reset drops tokens');
+      assert.throws(() => other.createAccount({ SystemModstamp: 'x' }));
+    } finally {
+      await other.close();
+    }
+    await assert.rejects(startSalesforceSandbox({ customFields: ['NoSuffix'] }), /custom field/);
   });
 });
 
