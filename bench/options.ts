@@ -15,8 +15,14 @@ export interface BenchOptions {
   skipZeroLatency: boolean;
   /** Write a V8 CPU profile of the worker during the L ≈ 0 phase. */
   profile: boolean;
+  /** When set, only the problem-records measurement runs, with this many records. */
+  problemRecords: number | undefined;
+  /** Problem records reported at once in that measurement. */
+  reportConcurrency: number;
   json: string;
 }
+
+export const DEFAULT_PROBLEM_RECORDS = 100_000;
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -31,7 +37,12 @@ const USAGE = `Usage: npm run bench -- [options]
   --skip-baseline      do not run the sequential baseline script
   --skip-zero-latency  do not run record-sync again at L = 0
   --profile            CPU-profile the worker during the L = 0 run (bench/results/profiles)
-  --json <path>        where to write the figures (default bench/results/latest.json)
+  --problem-records [n]  instead of the above: create, count, list and bulk-replay n problem records
+                       (default 100000, up to 200000); --latency-ms, --concurrency, --window and
+                       --history-sample apply to it
+  --report-concurrency <n>  problem records reported at once (default 64)
+  --json <path>        where to write the figures (default bench/results/latest.json, or
+                       bench/results/problem-records.json with --problem-records)
   --help`;
 
 function whole(name: string, text: string, min: number, max: number): number {
@@ -42,10 +53,19 @@ function whole(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
+/** `--problem-records` may come without a count: it then means the default. */
+function withProblemRecordsCount(argv: string[]): string[] {
+  return argv.flatMap((arg, i) =>
+    arg === '--problem-records' && (i === argv.length - 1 || argv[i + 1].startsWith('--'))
+      ? [arg, String(DEFAULT_PROBLEM_RECORDS)]
+      : [arg],
+  );
+}
+
 /** Parses the command line; prints the usage and exits on --help. */
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
-    args: argv,
+    args: withProblemRecordsCount(argv),
     options: {
       records: { type: 'string', default: '5000' },
       'latency-ms': { type: 'string', default: '100' },
@@ -57,7 +77,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       'skip-baseline': { type: 'boolean', default: false },
       'skip-zero-latency': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
-      json: { type: 'string', default: 'bench/results/latest.json' },
+      'problem-records': { type: 'string' },
+      'report-concurrency': { type: 'string', default: '64' },
+      json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -65,6 +87,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     console.log(USAGE);
     process.exit(0);
   }
+  const problemRecords = values['problem-records'];
   return {
     records: whole('records', values.records, 1, 50_000),
     latencyMs: whole('latency-ms', values['latency-ms'], 0, 10_000),
@@ -76,6 +99,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     skipBaseline: values['skip-baseline'],
     skipZeroLatency: values['skip-zero-latency'],
     profile: values.profile,
-    json: values.json,
+    problemRecords:
+      problemRecords === undefined ? undefined : whole('problem-records', problemRecords, 1, 200_000),
+    reportConcurrency: whole('report-concurrency', values['report-concurrency'], 1, 1000),
+    json:
+      values.json ??
+      (problemRecords === undefined ? 'bench/results/latest.json' : 'bench/results/problem-records.json'),
   };
 }

@@ -6,7 +6,9 @@ import { parseConfig } from '../src/config';
 import { runBaseline } from './baseline';
 import { startBenchEnvironment } from './environment';
 import { baselineFigures, recordSyncFigures, type BaselineFigures, type RecordSyncFigures } from './figures';
-import { parseOptions } from './options';
+import { parseOptions, type BenchOptions } from './options';
+import { measureProblemRecords } from './problem-records';
+import { printProblemTable } from './problem-table';
 import { measureRecordSync } from './record-sync';
 import { printTable } from './table';
 import { WriteLog } from './writes';
@@ -16,8 +18,38 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
+const machine = () => ({
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+});
+
+function writeReport(options: BenchOptions, report: object): void {
+  mkdirSync(path.dirname(options.json), { recursive: true });
+  writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  log(`figures written to ${options.json}`);
+}
+
+/** `--problem-records N`: only the problem-records measurement, against the same environment. */
+async function problemRecordsOnly(options: BenchOptions, records: number): Promise<void> {
+  log(`seeding ${records} accounts, starting a dev server and the sandboxes`);
+  const bench = await startBenchEnvironment(records);
+  let figures;
+  try {
+    figures = await measureProblemRecords(bench, { ...options, records }, log);
+  } finally {
+    await bench.teardown();
+  }
+  const report = { date: new Date().toISOString(), machine: machine(), options, problemRecords: figures };
+  printProblemTable(report);
+  writeReport(options, report);
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.problemRecords !== undefined) return problemRecordsOnly(options, options.problemRecords);
   log(`seeding ${options.records} accounts, starting a dev server and the sandboxes`);
   const bench = await startBenchEnvironment(options.records);
   const writes = new WriteLog(bench.netsuitePort);
@@ -58,18 +90,9 @@ async function main(): Promise<void> {
     await bench.teardown();
   }
 
-  const machine = {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown',
-    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-  };
-  const report = { date: new Date().toISOString(), machine, options, baseline, recordSync };
+  const report = { date: new Date().toISOString(), machine: machine(), options, baseline, recordSync };
   printTable(report);
-  mkdirSync(path.dirname(options.json), { recursive: true });
-  writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
-  log(`figures written to ${options.json}`);
+  writeReport(options, report);
 }
 
 main().catch((error) => {
