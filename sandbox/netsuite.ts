@@ -111,7 +111,12 @@ export interface NetSuiteSandbox {
    * Writes to these external ids answer 500 UNEXPECTED_ERROR until cleared (with []), as when a
    * user-event script throws on certain records: a destination that is up but fails one record.
    */
-  failWritesFor(externalIds: string[]): void;
+  failWritesFor(externalIds: string[], when?: (body: Record<string, unknown>) => boolean): void;
+  /**
+   * Saves these fields over what a write to these external ids sends, as a user-event script that
+   * rewrites a record on save would: NetSuite answers 204, but stores something else.
+   */
+  rewriteOnSave(externalIds: string[], fields: Record<string, unknown>): void;
   readonly stats: NetSuiteStats;
   /**
    * A change made by a person in the NetSuite UI: validated like an update, saved as a whole form
@@ -264,6 +269,8 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
   };
   let inFlight = 0;
   let failingExternalIds = new Set<string>();
+  let failingWhen: (body: Record<string, unknown>) => boolean = () => true;
+  let rewrites = new Map<string, Record<string, unknown>>();
   let queriesRun = 0;
   let url = '';
   const recordUrl = (id: string) => `${url}/services/rest/record/v1/customer/${id}`;
@@ -363,12 +370,13 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     }
     const problems = validateCustomer(body, existingId ? 'update' : 'create', rules());
     if (problems.length > 0) return errorReply(400, problems);
-    const fields = {
+    const sent = {
       ...(body as Record<string, unknown>),
       ...(upsertEid !== undefined ? { externalId: upsertEid } : {}),
     };
-    const eid = fields.externalId;
-    if (typeof eid === 'string' && failingExternalIds.has(eid)) {
+    const eid = sent.externalId;
+    const fields = typeof eid === 'string' ? { ...sent, ...rewrites.get(eid) } : sent;
+    if (typeof eid === 'string' && failingExternalIds.has(eid) && failingWhen(sent)) {
       return error(
         500,
         'UNEXPECTED_ERROR',
@@ -650,8 +658,12 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
       // Only known keys with values of their type: the admin API passes client JSON straight through.
       faults = { ...faults, ...pickFaults(f) };
     },
-    failWritesFor: (externalIds) => {
+    failWritesFor: (externalIds, when = () => true) => {
       failingExternalIds = new Set(externalIds);
+      failingWhen = when;
+    },
+    rewriteOnSave: (externalIds, fields) => {
+      rewrites = new Map(externalIds.map((id) => [id, fields]));
     },
     editAsUser: (externalId, fields) => {
       const id = store.idOf(externalId);
@@ -675,6 +687,7 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
       nonces.clear();
       faults = { ...initialFaults };
       failingExternalIds = new Set();
+      rewrites = new Map();
       queriesRun = 0;
       random = createPrng(seed);
       stats = { requests: 0, writes: 0, byStatus: {}, maxConcurrent: 0, rejectedSignatures: 0 };

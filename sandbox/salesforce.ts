@@ -298,12 +298,14 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
       return sendErrors(res, 500, { errorCode: 'UNKNOWN_EXCEPTION', message }, headers);
     }
     const sobject = /^sobjects\/Account\/([A-Za-z0-9]+)$/.exec(resource);
-    const allowed = sobject ? ['GET', 'PATCH'] : ['GET'];
+    const collection = resource === 'composite/sobjects';
+    const allowed = sobject ? ['GET', 'PATCH'] : collection ? ['PATCH'] : ['GET'];
     if (!allowed.includes(req.method ?? '')) {
       const message = `HTTP Method '${req.method}' not allowed. Allowed are ${allowed.join(',')}`;
       return sendErrors(res, 405, { errorCode: 'METHOD_NOT_ALLOWED', message }, headers);
     }
     if (sobject && req.method === 'PATCH') return updateAccount(req, res, sobject[1], headers);
+    if (collection) return updateCollection(req, res, headers);
 
     const queryKind = /^(query|queryAll)\/?$/.exec(resource);
     if (queryKind) {
@@ -365,6 +367,56 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
     store.update(id, checked.write);
     stats.updates += 1;
     sendEmpty(res, 204, headers);
+  }
+
+  /**
+   * PATCH composite/sobjects (sObject Collections): up to 200 records in one request, each
+   * `{attributes: {type}, id, ...fields}`. With allOrNone false each record succeeds or fails
+   * on its own; the answer lists `{id, success, errors}` in the order sent.
+   */
+  async function updateCollection(
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: Record<string, string>,
+  ) {
+    const body = await readJson(req);
+    const records = isPlainObject(body) ? body.records : undefined;
+    if (!Array.isArray(records) || records.length === 0) {
+      const message = 'records: a non-empty array of sObjects is required';
+      return sendErrors(res, 400, { errorCode: 'JSON_PARSER_ERROR', message }, headers);
+    }
+    if (records.length > 200) {
+      const message = 'Number of records in the request exceeds the limit of 200';
+      return sendErrors(res, 400, { errorCode: 'EXCEEDED_ID_LIMIT', message }, headers);
+    }
+    if (isPlainObject(body) && body.allOrNone === true) {
+      const message = 'allOrNone is not supported by this sandbox; send false';
+      return sendErrors(res, 400, { errorCode: 'INVALID_FIELD', message }, headers);
+    }
+    const results = records.map((record: unknown) => {
+      const fail = (statusCode: string, message: string, fields: string[] = []) => ({
+        id: isPlainObject(record) && typeof record.id === 'string' ? record.id : null,
+        success: false,
+        errors: [{ statusCode, message, fields }],
+      });
+      if (
+        !isPlainObject(record) ||
+        !isPlainObject(record.attributes) ||
+        record.attributes.type !== 'Account'
+      ) {
+        return fail('INVALID_TYPE', 'each record needs attributes.type Account');
+      }
+      const { attributes: _attributes, id, ...fields } = record;
+      const account = typeof id === 'string' ? store.get(id) : undefined;
+      if (!account) return fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+      if (account.IsDeleted) return fail('ENTITY_IS_DELETED', 'entity is deleted');
+      const checked = store.checkApiUpdate(fields);
+      if ('errorCode' in checked) return fail(checked.errorCode, checked.message, checked.fields);
+      store.update(account.Id, checked.write);
+      stats.updates += 1;
+      return { id: account.Id, success: true, errors: [] };
+    });
+    sendJson(res, 200, results, headers);
   }
 
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -261,6 +261,46 @@ filterOptions(
     ),
   );
 
+problems
+  .command('resolve <recordIds...>')
+  .description('decide version conflicts: NetSuite takes the source, keeps its own, or a merge')
+  .addOption(
+    new Option('--use <side>', 'whose values win')
+      .choices(['source', 'destination', 'merge'])
+      .makeOptionMandatory(),
+  )
+  .option('--field <field=side...>', 'with --use merge: e.g. phone=destination companyName=source')
+  .addOption(json())
+  .action(
+    withPipeline(
+      async (
+        ops,
+        print,
+        _context,
+        recordIds: string[],
+        options: { use: 'source' | 'destination' | 'merge'; field?: string[] },
+      ) => {
+        const fields = options.field?.length
+          ? Object.fromEntries(
+              options.field.map((pair) => pair.split('=', 2) as [string, 'source' | 'destination']),
+            )
+          : undefined;
+        const answers = await Promise.all(
+          recordIds.map((id) =>
+            ops.problems.resolveConflict(ops.pipeline, id, {
+              use: options.use,
+              fields,
+              by: 'record-sync command line',
+            }),
+          ),
+        );
+        reportAnswers(print, answers, (answer) =>
+          'error' in answer ? `${answer.outcome} — ${answer.error}` : answer.outcome,
+        );
+      },
+    ),
+  );
+
 filterOptions(
   problems.command('discard [recordIds...]').description('give up on problem records, saying why'),
 )

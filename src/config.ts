@@ -9,6 +9,7 @@ import {
   SANDBOX_PORTS,
 } from '../sandbox/credentials';
 import type { EncryptionKey } from './codec/encryption-codec';
+import { CONFLICT_POLICIES } from './domain/guarded-write';
 import { netsuiteRestBaseUrl } from './connectors/netsuite';
 import type { SyncSettings } from './domain/sync';
 
@@ -47,6 +48,10 @@ const httpUrl = z
   .transform((url) => url.replace(/\/+$/, ''));
 
 const secret = z.string().min(1, 'must not be empty');
+const customField = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,38}__c$/, 'must be a custom field API name such as Sync_Status__c');
 const name = z
   .string()
   .trim()
@@ -117,6 +122,7 @@ const environmentSchema = z
       .undefined({ error: 'is no longer used: retries are bounded by time, set SYNC_RETRY_BUDGET instead' })
       .optional(),
     SYNC_LOOKBACK: duration.default(5 * 60_000),
+    SYNC_CONFLICT_POLICY: z.enum(CONFLICT_POLICIES).default('ask'),
     SYNC_RUN_TIMEOUT: duration.default(6 * 60 * 60_000).pipe(z.number().min(60_000, 'must be at least 1m')),
 
     SALESFORCE_LOGIN_URL: httpUrl,
@@ -132,6 +138,9 @@ const environmentSchema = z
     SALESFORCE_PRIVATE_KEY: z.string().min(1).optional(),
     SALESFORCE_PRIVATE_KEY_FILE: z.string().min(1).optional(),
     SALESFORCE_TIMEOUT: duration.default(30_000),
+    SALESFORCE_WRITEBACK_STATUS_FIELD: customField.optional(),
+    SALESFORCE_WRITEBACK_ID_FIELD: customField.optional(),
+    SALESFORCE_WRITEBACK_TIME_FIELD: customField.optional(),
 
     NETSUITE_ACCOUNT_ID: z
       .string()
@@ -151,6 +160,11 @@ const environmentSchema = z
     NETSUITE_MAX_CONCURRENT_REQUESTS: integer(1, 1000).default(5),
     NETSUITE_MAX_REQUESTS_PER_SECOND: decimal(0.1, 100_000).optional(),
     NETSUITE_TIMEOUT: duration.default(30_000),
+    NETSUITE_SUBSIDIARY: z
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'must be a subsidiary internal id such as 1')
+      .optional(),
 
     SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
     SANDBOX_SALESFORCE_PORT: integer(1, 65535).default(SANDBOX_PORTS.salesforce),
@@ -283,6 +297,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
         budgetMs: e.SYNC_RETRY_BUDGET,
       },
       lookbackMs: e.SYNC_LOOKBACK,
+      conflictPolicy: e.SYNC_CONFLICT_POLICY,
       runTimeoutMs: e.SYNC_RUN_TIMEOUT,
       destinationTimeoutMs: e.NETSUITE_TIMEOUT,
     },
@@ -296,7 +311,20 @@ export function parseConfig(env: Record<string, string | undefined>) {
       privateKey: readPrivateKey(e),
       timeoutMs: e.SALESFORCE_TIMEOUT,
       pageSize: e.SYNC_PAGE_SIZE,
+      extraFields: [
+        e.SALESFORCE_WRITEBACK_STATUS_FIELD,
+        e.SALESFORCE_WRITEBACK_ID_FIELD,
+        e.SALESFORCE_WRITEBACK_TIME_FIELD,
+      ].filter((field): field is string => field !== undefined),
     },
+    /** Where the sync status is written back onto the account; null when it is not. */
+    writeBack: e.SALESFORCE_WRITEBACK_STATUS_FIELD
+      ? {
+          statusField: e.SALESFORCE_WRITEBACK_STATUS_FIELD,
+          idField: e.SALESFORCE_WRITEBACK_ID_FIELD,
+          timeField: e.SALESFORCE_WRITEBACK_TIME_FIELD,
+        }
+      : null,
     netsuite: {
       accountId: e.NETSUITE_ACCOUNT_ID,
       baseUrl: e.NETSUITE_BASE_URL ?? netsuiteRestBaseUrl(e.NETSUITE_ACCOUNT_ID),
@@ -307,6 +335,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       timeoutMs: e.NETSUITE_TIMEOUT,
       maxConcurrentRequests: e.NETSUITE_MAX_CONCURRENT_REQUESTS,
       maxRequestsPerSecond: e.NETSUITE_MAX_REQUESTS_PER_SECOND,
+      subsidiary: e.NETSUITE_SUBSIDIARY,
     },
     /** Payload encryption: the first key encrypts, all of them decrypt. */
     encryption: { keys: e.RECORD_SYNC_ENCRYPTION_KEYS },
@@ -341,6 +370,11 @@ export function syncSettings(config: Config): SyncSettings {
   const { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs, lookbackMs } =
     config.pipeline;
   return { taskQueue, destinationTaskQueue, pageSize, windowSize, retry, destinationTimeoutMs, lookbackMs };
+}
+
+/** How the destination decides a write: the conflict policy, the subsidiary of new customers. */
+export function destinationSettings(config: Config) {
+  return { conflictPolicy: config.pipeline.conflictPolicy, subsidiary: config.netsuite.subsidiary };
 }
 
 /** Every configured secret, so logs and tests can check none of them leaks. */

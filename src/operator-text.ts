@@ -7,13 +7,13 @@ import type { ProblemView } from './workflows/messages';
 export type Printer = (forPerson: string, forScript?: unknown) => void;
 
 function describeRun(run: RunSummary): string {
-  const { read, synced, validationFailed, deadLettered, alreadyProcessed } = run.counts;
+  const { read, synced, skipped, validationFailed, conflicts, deadLettered, alreadyProcessed } = run.counts;
   const ended = run.finishedAt ? `ended ${run.finishedAt}` : 'running';
   const stopped = run.stoppedBy ? `\n    stopped: ${run.stoppedBy}` : '';
   return (
     `${run.runId} (started ${run.startedAt}, ${ended}, ${run.pages} page(s))\n` +
-    `    ${read} read, ${synced} synced, ${validationFailed} failed validation, ${deadLettered} dead-lettered, ` +
-    `${alreadyProcessed} already processed${stopped}`
+    `    ${read} read, ${synced} synced, ${skipped} skipped, ${validationFailed} failed validation, ` +
+    `${conflicts} in conflict, ${deadLettered} dead-lettered, ${alreadyProcessed} already processed${stopped}`
   );
 }
 
@@ -53,7 +53,15 @@ export function describeProblem(problem: ProblemView): string {
     `${problem.recordId} (pipeline ${problem.pipeline}): ${problem.status}`,
     `  error:      ${failure.kind} — ${failure.error}`,
   ];
-  if (failure.field) lines.push(`  field:      ${failure.field} = ${failure.value ?? '(no value)'}`);
+  if (failure.diff) {
+    lines.push('  conflict:   field: source | NetSuite now | last synced');
+    for (const d of failure.diff) {
+      lines.push(
+        `              ${d.field}: ${JSON.stringify(d.source)} | ${JSON.stringify(d.destination)} | ${JSON.stringify(d.lastSynced)}`,
+      );
+    }
+    lines.push('              decide: npx record-sync problems resolve <id> --use source|destination|merge');
+  } else if (failure.field) lines.push(`  field:      ${failure.field} = ${failure.value ?? '(no value)'}`);
   lines.push(
     `  version:    ${failure.version}`,
     `  failed:     ${failure.failedAt} (first ${problem.firstFailedAt}; ${problem.failures} failure(s), ${failure.attempts} attempt(s) last time)`,
@@ -65,8 +73,9 @@ export function describeProblem(problem: ProblemView): string {
     lines.push(`  last replay: ${at}${by ? ` by ${by}` : ''}${edited ? ' (edited)' : ''}: ${answer.outcome}`);
   }
   if (problem.resolution) {
-    const { status, at, by, reason } = problem.resolution;
-    lines.push(`  resolved:   ${status} ${at}${by ? ` by ${by}` : ''}${reason ? ` — ${reason}` : ''}`);
+    const { status, at, by, reason, decision } = problem.resolution;
+    const why = reason ?? (decision ? `decision: ${decision}` : '');
+    lines.push(`  resolved:   ${status} ${at}${by ? ` by ${by}` : ''}${why ? ` — ${why}` : ''}`);
   }
   return lines.join('\n');
 }

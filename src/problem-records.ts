@@ -16,7 +16,9 @@ import {
   problemQuery,
   recordFailedSignal,
   replayUpdate,
+  resolveConflictUpdate,
   type DiscardRequest,
+  type ResolveConflictRequest,
   type ProblemView,
   type ReplayAnswer,
   type ReplayRequest,
@@ -211,6 +213,19 @@ export function problemRecords(client: Client) {
         client.workflow
           .getHandle(problemWorkflowId(pipeline, recordId))
           .executeUpdate(replayUpdate, { args: [request] }),
+      );
+    },
+
+    /** A person's decision on a version conflict; answers once the record is written. */
+    async resolveConflict(
+      pipeline: string,
+      recordId: string,
+      request: ResolveConflictRequest,
+    ): Promise<OperatorAnswer<ReplayAnswer>> {
+      return answered(recordId, () =>
+        client.workflow
+          .getHandle(problemWorkflowId(pipeline, recordId))
+          .executeUpdate(resolveConflictUpdate, { args: [request] }),
       );
     },
 

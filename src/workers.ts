@@ -4,7 +4,7 @@ import { createActivities } from './activities';
 import { createDestinationActivities } from './activities/destination';
 import { EncryptionCodec } from './codec/encryption-codec';
 import { dataConverter } from './codec/data-converter';
-import { syncSettings, type Config } from './config';
+import { destinationSettings, syncSettings, type Config } from './config';
 import { NetSuiteClient } from './connectors/netsuite';
 import { SalesforceClient } from './connectors/salesforce';
 
@@ -47,6 +47,8 @@ export async function createWorkers(
       salesforce,
       netsuite,
       settings: syncSettings(config),
+      destination: destinationSettings(config),
+      writeBack: config.writeBack,
       scheduleId: config.pipeline.scheduleId,
     }),
     // An upsert waiting for a NetSuite slot would hold its workflow task open for nothing; the few
@@ -63,7 +65,7 @@ export async function createWorkers(
     namespace: config.temporal.namespace,
     taskQueue: config.pipeline.destinationTaskQueue,
     dataConverter: dataConverter(config),
-    activities: createDestinationActivities({ netsuite }),
+    activities: createDestinationActivities({ netsuite, settings: destinationSettings(config) }),
     maxConcurrentActivityTaskExecutions: config.netsuite.maxConcurrentRequests,
   });
   return [pipeline, destination];

@@ -93,7 +93,11 @@ describe('configuration', () => {
     ['TEMPORAL_ADDRESS', 'http://localhost:7233', /TEMPORAL_ADDRESS: must be host:port/],
     ['SYNC_PIPELINE', 'Accounts Sync', /SYNC_PIPELINE: may contain only/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL:/],
-    ['SYNC_RETRY_MAXIMUM_ATTEMPTS', '3', /SYNC_RETRY_MAXIMUM_ATTEMPTS: is no longer used: .*SYNC_RETRY_BUDGET/],
+    [
+      'SYNC_RETRY_MAXIMUM_ATTEMPTS',
+      '3',
+      /SYNC_RETRY_MAXIMUM_ATTEMPTS: is no longer used: .*SYNC_RETRY_BUDGET/,
+    ],
     ['SYNC_RETRY_BUDGET', '0s', /SYNC_RETRY_BUDGET: must be at least 1s/],
     ['SYNC_LOOKBACK', 'five minutes', /SYNC_LOOKBACK: must be a duration/],
     ['SYNC_RUN_TIMEOUT', '10s', /SYNC_RUN_TIMEOUT: must be at least 1m/],

@@ -198,13 +198,22 @@ describe('mapAccountToCustomer', () => {
     for (const [name, id] of cases) assert.equal(countryOf(name), id, name);
   });
 
-  it('builds an address only from billing fields that are present', () => {
+  it('builds an address only from billing fields that are present; none is an empty address book', () => {
     const none = { BillingStreet: null, BillingCity: null, BillingState: null, BillingPostalCode: null };
-    assert.equal(mapped({ ...none, BillingCountry: null }).addressBook, undefined);
-    assert.equal(mapped({ ...none, BillingCountry: 'Narnia' }).addressBook, undefined);
+    assert.deepEqual(mapped({ ...none, BillingCountry: null }).addressBook, { items: [] });
+    assert.deepEqual(mapped({ ...none, BillingCountry: 'Narnia' }).addressBook, { items: [] });
     assert.deepEqual(mapped({ ...none, BillingCity: 'Berlin', BillingCountry: 'Narnia' }).addressBook, {
       items: [{ defaultBilling: true, defaultShipping: false, addressBookAddress: { city: 'Berlin' } }],
     });
+  });
+
+  it('puts street lines into addr1, addr2 and addr3, joining any further lines into addr3', () => {
+    const address = (street: string) =>
+      mapped({ BillingStreet: street }).addressBook.items[0].addressBookAddress;
+    const two = address('Suite 400\r\n1 Market St\n');
+    assert.deepEqual([two.addr1, two.addr2, two.addr3], ['Suite 400', '1 Market St', undefined]);
+    const long = address('Building C\nFloor 3\nWing 2\nDesk 14');
+    assert.deepEqual([long.addr1, long.addr2, long.addr3], ['Building C', 'Floor 3', 'Wing 2, Desk 14']);
   });
 
   it('accepts ISO Z datetimes as well as Salesforce +0000', () => {

@@ -97,7 +97,7 @@ describe('sync pipeline (dev server + sandboxes)', () => {
     it('carries only what changed on the next run, including a bulk update sharing one timestamp', async () => {
       const accounts = liveAccounts(sync).filter((a) => !rejectedPhone(a));
       const bulk = accounts.slice(0, 260).map((a) => a.Id);
-      sync.salesforce.touchAccounts(bulk, { Industry: 'Bulk Updated' });
+      sync.salesforce.touchAccounts(bulk, { Website: 'https://bulk-updated.example.com' });
       const renamed = sync.salesforce.updateAccount(accounts[300].Id, { Name: 'Renamed Account Ltd' });
 
       const summary = await sync.runSync();
@@ -211,10 +211,12 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       const summary = await sync.runSync();
 
       assert.equal(summary.counts.read, expected.length);
-      // A reset starts a new generation: a backfill writes these versions again, not just reads them.
+      // A reset starts a new generation: a backfill looks at these versions again, not just reads
+      // them; NetSuite already holding their content, it writes none of them.
       const rejected = expected.filter(rejectedPhone).length;
       assert.equal(summary.counts.alreadyProcessed, 0);
-      assert.equal(summary.counts.synced, expected.length - rejected);
+      assert.equal(summary.counts.skipped, expected.length - rejected);
+      assert.equal(summary.counts.synced, 0);
       assert.equal(summary.counts.validationFailed, rejected);
       assertNoDuplicates(sync);
     });
@@ -259,7 +261,7 @@ describe('sync pipeline (dev server + sandboxes)', () => {
         .slice(0, 3);
       sync.salesforce.touchAccounts(
         accounts.map((a) => a.Id),
-        { Industry: 'During The Outage' },
+        { Website: 'https://during-the-outage.example.com' },
       );
       const before = await sync.operations.status();
       sync.netsuite.setFaults({ outageUntil: true });
@@ -296,7 +298,7 @@ describe('sync pipeline (dev server + sandboxes)', () => {
         .slice(0, 6);
       sync.salesforce.touchAccounts(
         [failing, ...others].map((a) => a.Id),
-        { Industry: 'One Bad Record' },
+        { Website: 'https://one-bad-record.example.com' },
       );
       sync.netsuite.failWritesFor([failing.Id]);
 
@@ -323,7 +325,7 @@ describe('sync pipeline (dev server + sandboxes)', () => {
         .slice(0, 5);
       sync.salesforce.touchAccounts(
         accounts.map((a) => a.Id),
-        { Industry: 'Dropped Responses' },
+        { Website: 'https://dropped-responses.example.com' },
       );
       sync.netsuite.setFaults({ dropResponses: 3 });
 

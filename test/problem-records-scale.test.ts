@@ -50,7 +50,7 @@ describe(`${PROBLEMS} problem records through continue-as-new`, () => {
     const listed = await sync.problemsSettled(PROBLEMS);
     assert.deepEqual(new Set(listed.map((p) => p.recordId)), new Set(ids));
     const counts = await sync.operations.problems.countByStatus(sync.config.pipeline.name);
-    assert.deepEqual(counts, { VALIDATION_FAILED: PROBLEMS, DEAD_LETTER: 0 });
+    assert.deepEqual(counts, { VALIDATION_FAILED: PROBLEMS, VERSION_CONFLICT: 0, DEAD_LETTER: 0 });
 
     const owner = await sync.client.workflow
       .getHandle(pipelineWorkflowId(sync.config.pipeline.name))

@@ -3,16 +3,18 @@ import type { NetSuiteClient } from '../connectors/netsuite';
 import type { SalesforceClient } from '../connectors/salesforce';
 import type { SyncSettings } from '../domain/sync';
 import { problemRecords } from '../problem-records';
-import { createDestinationActivities } from './destination';
+import { createDestinationActivities, destinationReader, type DestinationSettings } from './destination';
 import { createPipelineActivities } from './pipeline';
 import { createProblemActivities } from './problems';
-import { createSourceActivities } from './source';
+import { createSourceActivities, type WriteBackFields } from './source';
 
 export interface ActivityDependencies {
   client: Client;
   salesforce: SalesforceClient;
   netsuite: NetSuiteClient;
   settings: SyncSettings;
+  destination: DestinationSettings;
+  writeBack: WriteBackFields | null;
   scheduleId: string;
 }
 
@@ -22,6 +24,8 @@ export function createActivities({
   salesforce,
   netsuite,
   settings,
+  destination,
+  writeBack,
   scheduleId,
 }: ActivityDependencies) {
   const problems = problemRecords(client);
@@ -29,8 +33,10 @@ export function createActivities({
     ...createSourceActivities({
       salesforce,
       openProblems: (pipeline, ids) => problems.openAmong(pipeline, ids),
+      destinationStates: destinationReader(netsuite),
+      writeBack,
     }),
-    ...createDestinationActivities({ netsuite }),
+    ...createDestinationActivities({ netsuite, settings: destination }),
     ...createPipelineActivities({ client, settings, scheduleId }),
     ...createProblemActivities({ problems }),
   };

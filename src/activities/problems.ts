@@ -76,12 +76,20 @@ export function createProblemActivities({ problems }: { problems: ProblemRecords
           count(result.done ? result.answer.outcome : result.outcome);
         }
       };
-      for (let i = 0; i < todo.length; i += request.concurrency) {
-        const chunk = todo.slice(i, i + request.concurrency);
-        await Promise.all(chunk.map((p) => act(p.recordId)));
-        done += chunk.length;
-        context.heartbeat({ done, counts });
-      }
+      // A rolling window: a slow replay holds one place, not its whole batch. The heartbeat says
+      // how many from the start of the page are done, so a retry resumes after them.
+      const finished = new Array<boolean>(todo.length).fill(false);
+      let next = 0;
+      const lane = async () => {
+        while (next < todo.length) {
+          const index = next++;
+          await act(todo[index].recordId);
+          finished[index] = true;
+          while (done - resumed.done < todo.length && finished[done - resumed.done]) done += 1;
+          context.heartbeat({ done, counts });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(request.concurrency, todo.length) }, lane));
       return { counts, nextPageToken: page.nextPageToken };
     },
   };

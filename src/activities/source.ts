@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import type { SalesforceClient } from '../connectors/salesforce';
 import { PermanentError } from '../connectors/errors';
 import {
@@ -7,7 +8,8 @@ import {
   toIsoInstant,
   type Checkpoint,
 } from '../domain/checkpoint';
-import type { SourceRecord } from '../domain/sync';
+import type { DestinationState } from '../domain/guarded-write';
+import type { SourceRecord, StatusWriteBack } from '../domain/sync';
 import { classified } from './failures';
 
 export interface SourcePageRequest {
@@ -69,12 +71,25 @@ export function lookBack(since: Checkpoint | null, lookbackMs: number): Checkpoi
 /** Which of these records have an open problem record (syncing them resolves it). */
 export type OpenProblems = (pipeline: string, recordIds: string[]) => Promise<Set<string>>;
 
+/** The account fields the sync status is written back to. */
+export interface WriteBackFields {
+  statusField: string;
+  idField?: string;
+  timeField?: string;
+}
+
 export function createSourceActivities({
   salesforce,
   openProblems,
+  destinationStates,
+  writeBack,
 }: {
+  /** Null: the status is not written back. */
+  writeBack: WriteBackFields | null;
   salesforce: SalesforceClient;
   openProblems: OpenProblems;
+  /** What the destination holds for these records: read once per page, never once per record. */
+  destinationStates: (recordIds: string[]) => Promise<Map<string, DestinationState>>;
 }) {
   async function readPage({ since, nextRecordsUrl }: SourcePageRequest): Promise<SourcePage> {
     const page = await classified(async () => {
@@ -112,7 +127,8 @@ export function createSourceActivities({
     /**
      * One page of accounts changed since the checkpoint, in (SystemModstamp, Id) order. The first
      * page reads from the look-back window behind the checkpoint and says when its query started.
-     * Each record says whether it has an open problem record: one visibility query per page.
+     * Each record says whether it has an open problem record (one visibility query per page) and
+     * what the destination holds for it (one SuiteQL query per page).
      */
     async readChangedRecords({
       pipeline,
@@ -124,11 +140,18 @@ export function createSourceActivities({
       const from = first ? lookBack(since, lookbackMs) : since;
       const queryStartedAt = new Date().toISOString();
       const page = await readPage({ since: from, nextRecordsUrl });
-      const open = await openProblems(
-        pipeline,
-        page.records.map((r) => r.recordId),
-      );
-      for (const record of page.records) if (open.has(record.recordId)) record.hasOpenProblem = true;
+      const ids = page.records.map((r) => r.recordId);
+      const [open, held] = await Promise.all([openProblems(pipeline, ids), destinationStates(ids)]);
+      for (const record of page.records) {
+        if (open.has(record.recordId)) record.hasOpenProblem = true;
+        record.destination = held.get(record.recordId) ?? null;
+        const raw = record.record as Record<string, unknown>;
+        if (writeBack && raw.IsDeleted !== true) {
+          const value = (field?: string) =>
+            field && typeof raw[field] === 'string' ? (raw[field] as string) : null;
+          record.writtenBack = { status: value(writeBack.statusField), internalId: value(writeBack.idField) };
+        }
+      }
       return first ? { ...page, queryStartedAt } : page;
     },
 
@@ -141,6 +164,32 @@ export function createSourceActivities({
         record: account,
         version: 'version' in identified && identified.version ? identified.version : '',
       };
+    },
+
+    /**
+     * Writes records' sync status (and NetSuite id, and the time) back onto their accounts, one
+     * request per 200. The write changes the accounts' SystemModstamp: the next run reads them
+     * again and finds nothing to write (SKIPPED), so it is no loop.
+     */
+    async writeBackStatuses(statuses: StatusWriteBack[]): Promise<{ written: number; failed: string[] }> {
+      if (!writeBack || statuses.length === 0) return { written: 0, failed: [] };
+      const now = new Date().toISOString();
+      const outcomes = await classified(() =>
+        salesforce.updateAccounts(
+          statuses.map(({ recordId, status, internalId }) => ({
+            id: recordId,
+            fields: {
+              [writeBack.statusField]: status,
+              ...(writeBack.idField && internalId ? { [writeBack.idField]: internalId } : {}),
+              ...(writeBack.timeField ? { [writeBack.timeField]: now } : {}),
+            },
+          })),
+        ),
+      );
+      const failed = outcomes.filter((o) => !o.success).map((o) => `${o.id}: ${o.error ?? 'failed'}`);
+      if (failed.length)
+        log.warn('status write-back refused for some accounts', { failed: failed.slice(0, 5) });
+      return { written: outcomes.length - failed.length, failed };
     },
 
     /** Workflows started before problem records read with this; it stays until they are gone. */

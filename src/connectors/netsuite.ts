@@ -85,11 +85,35 @@ export class NetSuiteClient {
    * Upsert by external id: repeating it after a lost response cannot create a duplicate,
    * which makes it the write that is safe to retry.
    */
-  async upsertCustomer(customer: Customer): Promise<{ location: string | null }> {
+  async upsertCustomer(
+    customer: Customer,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ location: string | null }> {
     const { externalId, ...fields } = customer;
-    const response = await this.request('PUT', this.customerUrl(externalId), JSON.stringify(fields));
+    // Sublist lines sent on an update are added to the existing ones unless `replace` names the
+    // sublist: the address book is sent whole, so it replaces.
+    const url = `${this.customerUrl(externalId)}?replace=addressBook`;
+    const response = await this.request('PUT', url, JSON.stringify({ ...fields, ...extra }));
     if (response.status !== 204 && response.status !== 202) throw this.failure(response);
     return { location: response.headers['location'] ?? null };
+  }
+
+  /**
+   * What NetSuite holds for these customers, by external id, in one SuiteQL query (at most 1000
+   * ids): their internal ids, the version and checksum record-sync last wrote, and the compared
+   * fields as they are now. Customers NetSuite does not have are absent from the answer.
+   */
+  async customerStates(
+    externalIds: string[],
+    columns: readonly string[],
+  ): Promise<Record<string, unknown>[]> {
+    if (externalIds.length === 0) return [];
+    if (externalIds.length > 1000) throw new PermanentError('At most 1000 external ids per SuiteQL read');
+    for (const id of externalIds) this.customerUrl(id); // validates: only safe characters reach the query
+    const list = externalIds.map((id) => `'${id}'`).join(', ');
+    const query = `SELECT ${['id', 'externalid', ...columns].join(', ')} FROM customer WHERE externalid IN (${list})`;
+    const { items } = await this.suiteql(query, { limit: 1000, offset: 0 });
+    return items;
   }
 
   async getCustomerByExternalId(externalId: string): Promise<Record<string, unknown> | null> {

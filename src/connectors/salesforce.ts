@@ -52,6 +52,8 @@ export interface SalesforceSettings {
   timeoutMs: number;
   /** 200..2000 */
   pageSize: number;
+  /** Custom fields read along with the account (those the sync status is written back to). */
+  extraFields?: string[];
 }
 
 export interface AccountPage {
@@ -60,6 +62,13 @@ export interface AccountPage {
   done: boolean;
   nextRecordsUrl: string | null;
   totalSize: number;
+}
+
+interface ApiRequest {
+  method: 'GET' | 'PATCH';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
 }
 
 interface Session {
@@ -123,7 +132,7 @@ export class SalesforceClient {
 
   /** queryAll rather than query, so soft-deleted accounts arrive and their customers can be made inactive. */
   async readChangedAccounts(since: Checkpoint | null): Promise<AccountPage> {
-    const q = encodeURIComponent(changedAccountsQuery(since));
+    const q = encodeURIComponent(changedAccountsQuery(since, this.settings.extraFields));
     return this.readPage(`/services/data/v${this.settings.apiVersion}/queryAll?q=${q}`);
   }
 
@@ -137,6 +146,41 @@ export class SalesforceClient {
       );
     }
     return this.readPage(nextRecordsUrl);
+  }
+
+  /**
+   * Writes fields onto accounts (the sync status written back), 200 per request with sObject
+   * Collections, each record succeeding or failing on its own. Answers each record's outcome.
+   */
+  async updateAccounts(
+    updates: { id: string; fields: Record<string, unknown> }[],
+  ): Promise<{ id: string; success: boolean; error?: string }[]> {
+    const outcomes: { id: string; success: boolean; error?: string }[] = [];
+    for (let start = 0; start < updates.length; start += 200) {
+      const chunk = updates.slice(start, start + 200);
+      for (const { id } of chunk)
+        if (!isSalesforceId(id)) throw new PermanentError(`Not a Salesforce id: '${id}'`);
+      const records = chunk.map(({ id, fields }) => ({ attributes: { type: 'Account' }, id, ...fields }));
+      const response = await this.call({
+        method: 'PATCH',
+        path: `/services/data/v${this.settings.apiVersion}/composite/sobjects`,
+        body: JSON.stringify({ allOrNone: false, records }),
+      });
+      const body = this.successBody(response);
+      if (!Array.isArray(body) || body.length !== chunk.length || !body.every(isRecord)) {
+        throw unexpectedResponse(
+          VENDOR,
+          response.status,
+          'sObject Collections answer is not one result per record',
+        );
+      }
+      body.forEach((result, i) => {
+        const errors = Array.isArray(result.errors) ? result.errors.filter(isRecord) : [];
+        const error = errors.map((e) => `${String(e.statusCode)}: ${String(e.message)}`).join('; ');
+        outcomes.push({ id: chunk[i].id, success: result.success === true, ...(error ? { error } : {}) });
+      });
+    }
+    return outcomes;
   }
 
   async getAccount(id: string): Promise<Record<string, unknown> | null> {
@@ -201,12 +245,16 @@ export class SalesforceClient {
    * GET against the instance; Salesforce tokens have no stated lifetime, so a 401 triggers one
    * renewal. A fresh token refused too means the user or app lost access: the pipeline must stop.
    */
-  private async get(path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  private get(path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+    return this.call({ method: 'GET', path, headers });
+  }
+
+  private async call(request: ApiRequest): Promise<RawResponse> {
     let session = this.currentSession();
-    let response = await this.send(await session, path, headers);
+    let response = await this.send(await session, request);
     if (response.status === 401) {
       session = this.renewSession(session);
-      response = await this.send(await session, path, headers);
+      response = await this.send(await session, request);
       if (response.status === 401) {
         const { code = 'INVALID_SESSION_ID', message = 'no detail' } = vendorError(response.body);
         const text =
@@ -218,12 +266,21 @@ export class SalesforceClient {
     return response;
   }
 
-  private async send(session: Session, path: string, headers: Record<string, string>): Promise<RawResponse> {
+  private async send(
+    session: Session,
+    { method, path, headers = {}, body }: ApiRequest,
+  ): Promise<RawResponse> {
     const response = await this.transport.send(
       {
-        method: 'GET',
+        method,
         url: `${session.instanceUrl}${path}`,
-        headers: { ...headers, Accept: 'application/json', Authorization: `Bearer ${session.accessToken}` },
+        body,
+        headers: {
+          ...headers,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          Authorization: `Bearer ${session.accessToken}`,
+        },
       },
       this.secrets(),
     );

@@ -16,6 +16,8 @@ function isWebUrl(text: string): boolean {
 
 const addressSchema = z.object({
   addr1: z.string().optional(),
+  addr2: z.string().optional(),
+  addr3: z.string().optional(),
   city: z.string().optional(),
   state: z.string().optional(),
   zip: z.string().optional(),
@@ -32,19 +34,18 @@ export const customerSchema = z.object({
   phone: z.string().nullable().optional(),
   url: z.string().refine(isWebUrl, 'not a valid URL').nullable().optional(),
   isInactive: z.boolean(),
-  addressBook: z
-    .object({
-      items: z
-        .array(
-          z.object({
-            defaultBilling: z.literal(true),
-            defaultShipping: z.literal(false),
-            addressBookAddress: addressSchema,
-          }),
-        )
-        .length(1),
-    })
-    .optional(),
+  /** The whole address book: written with `replace=addressBook`, so no line is ever added twice. */
+  addressBook: z.object({
+    items: z
+      .array(
+        z.object({
+          defaultBilling: z.literal(true),
+          defaultShipping: z.literal(false),
+          addressBookAddress: addressSchema,
+        }),
+      )
+      .max(1),
+  }),
   custentity_sf_account_id: z.string().refine(isSalesforceId, 'not a Salesforce id'),
   custentity_sf_system_modstamp: z.string().regex(ISO_INSTANT, 'not an ISO-8601 UTC instant'),
 });

@@ -22,6 +22,8 @@ const SOURCE_FIELD: Record<string, string> = {
   url: 'Website',
   isInactive: 'IsDeleted',
   addr1: 'BillingStreet',
+  addr2: 'BillingStreet',
+  addr3: 'BillingStreet',
   city: 'BillingCity',
   state: 'BillingState',
   zip: 'BillingPostalCode',
@@ -61,9 +63,26 @@ function websiteUrl(website: string | null): string | null {
   return /^[a-z][a-z0-9+.-]*:/i.test(trimmed) ? trimmed : `https://${trimmed}`;
 }
 
+/**
+ * NetSuite keeps street lines apart (addr1..addr3); Salesforce keeps one multi-line street. Lines
+ * past the third are joined into addr3 rather than dropped.
+ */
+function streetLines(street: string | null): { addr1?: string; addr2?: string; addr3?: string } {
+  const lines = (street ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const [addr1, addr2, ...rest] = lines;
+  return { addr1, addr2, addr3: rest.length ? rest.join(', ') : undefined };
+}
+
+/**
+ * The billing address as the customer's whole address book: one line, or none when the account
+ * has no address (sent with `replace=addressBook`, so a cleared address is cleared in NetSuite).
+ */
 function addressBookOf(account: Account): Customer['addressBook'] {
   const address = {
-    addr1: text(account.BillingStreet),
+    ...streetLines(account.BillingStreet),
     city: text(account.BillingCity),
     state: text(account.BillingState),
     zip: text(account.BillingPostalCode),
@@ -74,7 +93,7 @@ function addressBookOf(account: Account): Customer['addressBook'] {
   if (code !== undefined) address.country = { id: code };
   const present = Object.fromEntries(Object.entries(address).filter(([, v]) => v !== undefined));
   // An address made only of an unrecognised country would be an empty address in NetSuite.
-  if (Object.keys(present).length === 0) return undefined;
+  if (Object.keys(present).length === 0) return { items: [] };
   return { items: [{ defaultBilling: true, defaultShipping: false, addressBookAddress: present }] };
 }
 
@@ -90,7 +109,7 @@ export function mapAccountToCustomer(input: unknown): MappingResult {
     phone: text(account.Phone) ?? null,
     url: websiteUrl(account.Website),
     isInactive: account.IsDeleted,
-    ...(addressBook ? { addressBook } : {}),
+    addressBook,
     custentity_sf_account_id: account.Id,
     custentity_sf_system_modstamp: toIsoInstant(account.SystemModstamp),
   };

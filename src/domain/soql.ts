@@ -25,13 +25,20 @@ export function soqlString(value: string): string {
   return `'${value.replace(/[\\'"\n\r\t\b\f]/g, (c) => SOQL_ESCAPES[c])}'`;
 }
 
+/** A field name as SOQL spells it: a standard field or a custom one ending in __c. */
+const SOQL_FIELD = /^[A-Za-z][A-Za-z0-9_]{0,38}(__c)?$/;
+
 /**
  * Accounts changed after the checkpoint, oldest first. SOQL has no row-value comparison,
  * so "after (ts, id)" is spelled out; ordering by Id as well as SystemModstamp makes the
  * order total, so a bulk update sharing one timestamp is neither skipped nor repeated.
  */
-export function changedAccountsQuery(since: Checkpoint | null): string {
-  const select = `SELECT ${ACCOUNT_FIELDS.join(', ')} FROM Account`;
+export function changedAccountsQuery(since: Checkpoint | null, extraFields: string[] = []): string {
+  for (const field of extraFields) {
+    if (!SOQL_FIELD.test(field))
+      throw new Error(`Invalid field name '${field}': expected e.g. Sync_Status__c`);
+  }
+  const select = `SELECT ${[...ACCOUNT_FIELDS, ...extraFields].join(', ')} FROM Account`;
   const order = 'ORDER BY SystemModstamp, Id';
   if (since === null) return `${select} ${order}`;
   if (since.id !== '' && !isSalesforceId(since.id)) {

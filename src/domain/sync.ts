@@ -1,4 +1,5 @@
 import type { Checkpoint } from './checkpoint';
+import type { DestinationState, FieldDiff } from './guarded-write';
 
 /** Per-run settings, read from configuration by an activity so workflows never see the environment. */
 export interface SyncSettings {
@@ -27,25 +28,39 @@ export const RECORD_STATUSES = [
   'PROCESSING',
   'RETRY_PENDING',
   'SYNCED',
+  'SKIPPED',
   'VALIDATION_FAILED',
+  'VERSION_CONFLICT',
   'DEAD_LETTER',
 ] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 /** The states in which a record waits for a person. */
-export const PROBLEM_STATUSES = ['VALIDATION_FAILED', 'DEAD_LETTER'] as const;
+export const PROBLEM_STATUSES = ['VALIDATION_FAILED', 'VERSION_CONFLICT', 'DEAD_LETTER'] as const;
 export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
 
 /** How a problem record ended: synced again (by a replay or a newer version), or discarded by a person. */
 export type ProblemResolution = 'SYNCED' | 'DISCARDED';
 
 /** Why a record could not be synced. */
-export const FAILURE_KINDS = ['invalid', 'rejected', 'retries-exhausted', 'not-found'] as const;
+export const FAILURE_KINDS = [
+  'invalid',
+  'rejected',
+  'unexpected-response',
+  'conflict',
+  'retries-exhausted',
+  'not-found',
+] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
-/** Bad data (ours or the destination's verdict) is a validation failure; the rest are dead letters. */
-export const problemStatusOf = (kind: FailureKind): ProblemStatus =>
-  kind === 'invalid' || kind === 'rejected' ? 'VALIDATION_FAILED' : 'DEAD_LETTER';
+/**
+ * Bad data (our schema's verdict, the destination's, or what it stored) is a validation failure;
+ * a destination changed by someone else is a version conflict; the rest are dead letters.
+ */
+export function problemStatusOf(kind: FailureKind): ProblemStatus {
+  if (kind === 'conflict') return 'VERSION_CONFLICT';
+  return kind === 'retries-exhausted' || kind === 'not-found' ? 'DEAD_LETTER' : 'VALIDATION_FAILED';
+}
 
 /**
  * What a record version that could not be synced reports. No record: a replay reads the source
@@ -62,15 +77,22 @@ export interface RecordFailure {
   failedAt: string;
   /** The record workflow that failed, for the person who wants to open its history. */
   workflowId: string;
+  /** A version conflict: the source's, NetSuite's and the last-synced value of each field that differs. */
+  diff?: FieldDiff[];
 }
 
 export type RecordOutcome =
-  { status: 'SYNCED'; recordId: string; version: string } | ({ status: ProblemStatus } & RecordFailure);
+  | { status: 'SYNCED'; recordId: string; version: string; checksum?: string; internalId?: string }
+  | { status: 'SKIPPED'; recordId: string; version: string; reason: string }
+  | ({ status: ProblemStatus } & RecordFailure);
 
 export interface RunCounts {
   read: number;
   synced: number;
+  /** Nothing to write: NetSuite holds this content or a newer version, or never had the deleted record. */
+  skipped: number;
   validationFailed: number;
+  conflicts: number;
   deadLettered: number;
   /** Records whose workflow for this exact version already ran (a repeated page or the look-back). */
   alreadyProcessed: number;
@@ -79,7 +101,9 @@ export interface RunCounts {
 export const noRecords = (): RunCounts => ({
   read: 0,
   synced: 0,
+  skipped: 0,
   validationFailed: 0,
+  conflicts: 0,
   deadLettered: 0,
   alreadyProcessed: 0,
 });
@@ -118,4 +142,15 @@ export interface SourceRecord {
   record: unknown;
   /** An open problem record exists for this record: syncing this version resolves it. */
   hasOpenProblem?: boolean;
+  /** What the destination held when the page was read; null when it has no such record. */
+  destination?: DestinationState | null;
+  /** With write-back on: the status and NetSuite id the account carries now. */
+  writtenBack?: { status: string | null; internalId: string | null };
+}
+
+/** A record's status to write back onto its account (when it differs from what is there). */
+export interface StatusWriteBack {
+  recordId: string;
+  status: RecordStatus;
+  internalId?: string;
 }

@@ -29,7 +29,9 @@ export function isRecordFailure(value: unknown): value is RecordFailure {
     isOptionalText(value.value, 1_000) &&
     isCount(value.attempts) &&
     isInstant(value.failedAt) &&
-    isText(value.workflowId, 1_000)
+    isText(value.workflowId, 1_000) &&
+    (value.diff === undefined ||
+      (Array.isArray(value.diff) && value.diff.length <= 50 && value.diff.every(isObject)))
   );
 }
 
@@ -108,3 +110,25 @@ export const isBeginRunRequest = (value: unknown): value is BeginRunRequest =>
   isText(value.settings.taskQueue, 1_000) &&
   isCount(value.settings.windowSize) &&
   isObject(value.settings.retry);
+
+/** Why a conflict decision is malformed, or undefined when it is fine. */
+export function resolveConflictProblem(request: unknown, conflicting: string[]): string | undefined {
+  if (!isObject(request)) return 'the request must be an object such as {"use": "source"}';
+  const unknown = Object.keys(request).filter((key) => !['use', 'fields', 'wait', 'by'].includes(key));
+  if (unknown.length)
+    return `unknown ${unknown.join(', ')}: a decision takes "use", "fields", "wait" and "by"`;
+  const { use, fields, wait, by } = request;
+  if (use !== 'source' && use !== 'destination' && use !== 'merge')
+    return '"use" must be "source", "destination" or "merge"';
+  if (wait !== undefined && typeof wait !== 'boolean') return '"wait" must be true or false';
+  if (!isOptionalText(by, 255)) return '"by" must be a name';
+  if (use !== 'merge') return fields === undefined ? undefined : '"fields" goes with "use": "merge" only';
+  if (!isObject(fields) || Object.keys(fields).length === 0)
+    return 'a merge names its fields: {"phone": "destination", …}';
+  const bad = Object.entries(fields).find(
+    ([field, side]) => !conflicting.includes(field) || (side !== 'source' && side !== 'destination'),
+  );
+  if (bad)
+    return `fields: ${bad[0]} must be one of the conflicting fields (${conflicting.join(', ')}), set to "source" or "destination"`;
+  return undefined;
+}

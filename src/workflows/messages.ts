@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Checkpoint } from '../domain/checkpoint';
+import type { ComparedField } from '../domain/guarded-write';
 import type {
   PipelinePause,
   PipelineStatus,
@@ -70,8 +71,21 @@ export interface ReplayRequest {
 export type ReplayAnswer =
   | { outcome: 'queued'; recordId: string }
   | { outcome: 'SYNCED'; recordId: string; version: string }
+  | { outcome: 'SKIPPED'; recordId: string; reason: string }
   | { outcome: ProblemStatus; recordId: string; error: string; field?: string }
   | { outcome: 'stopped'; recordId: string; error: string };
+
+/**
+ * A person's decision on a version conflict: NetSuite takes the source's values, keeps its own,
+ * or a merge field by field (`{"use": "merge", "fields": {"phone": "destination"}}`; fields not
+ * named take the source's value). Then the record is written and the conflict is resolved.
+ */
+export interface ResolveConflictRequest {
+  use: 'source' | 'destination' | 'merge';
+  fields?: Partial<Record<ComparedField, 'source' | 'destination'>>;
+  wait?: boolean;
+  by?: string;
+}
 
 export interface DiscardRequest {
   reason: string;
@@ -87,11 +101,12 @@ export interface ProblemView {
   failures: number;
   replays: number;
   lastReplay?: { at: string; by?: string; edited: boolean; answer: ReplayAnswer };
-  resolution?: { status: ProblemResolution; at: string; by?: string; reason?: string };
+  resolution?: { status: ProblemResolution; at: string; by?: string; reason?: string; decision?: string };
 }
 
 export const recordFailedSignal = defineSignal<[RecordFailure]>('internal.recordFailed');
 export const recordSyncedSignal = defineSignal<[{ version: string }]>('internal.recordSynced');
 export const replayUpdate = defineUpdate<ReplayAnswer, [ReplayRequest]>('replay');
+export const resolveConflictUpdate = defineUpdate<ReplayAnswer, [ResolveConflictRequest]>('resolveConflict');
 export const discardUpdate = defineUpdate<ProblemView, [DiscardRequest]>('discard');
 export const problemQuery = defineQuery<ProblemView | null>('problem');

@@ -12,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { PIPELINE_FAILURE } from '../domain/failures';
+import type { FieldChoice } from '../domain/guarded-write';
 import {
   problemStatusOf,
   type ProblemResolution,
@@ -26,6 +27,7 @@ import {
   isRecordFailure,
   isSyncedVersion,
   replayRequestProblem,
+  resolveConflictProblem,
 } from './message-checks';
 import {
   discardUpdate,
@@ -33,12 +35,27 @@ import {
   recordFailedSignal,
   recordSyncedSignal,
   replayUpdate,
+  resolveConflictUpdate,
   type ProblemView,
   type ReplayAnswer,
   type ReplayRequest,
+  type ResolveConflictRequest,
 } from './messages';
 import { problemAttributes, recordVersionAttributes } from './search-attributes';
 import type { syncRecordVersion } from './sync-record-version';
+
+/** A person's decision on a conflict as the field choices the write applies. */
+function conflictChoices(request: ResolveConflictRequest, failure: RecordFailure): FieldChoice {
+  const fields = (failure.diff ?? []).map((d) => d.field);
+  if (request.use === 'merge') return { ...request.fields };
+  const side = request.use === 'destination' ? 'destination' : 'source';
+  return Object.fromEntries(fields.map((field) => [field, side]));
+}
+
+const describeChoices = (choices: FieldChoice): string =>
+  Object.entries(choices)
+    .map(([field, side]) => `${field}: ${side}`)
+    .join(', ') || 'source';
 
 export interface ProblemRecordInput {
   pipeline: string;
@@ -89,7 +106,10 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
     showStatus(view);
   };
 
-  const resolve = (status: ProblemResolution, details: { by?: string; reason?: string }) => {
+  const resolve = (
+    status: ProblemResolution,
+    details: { by?: string; reason?: string; decision?: string },
+  ) => {
     if (!view || view.resolution) return;
     view.status = status;
     view.resolution = { status, at: new Date(Date.now()).toISOString(), ...details };
@@ -128,7 +148,8 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
   const replay = async (
     request: ReplayRequest,
     { version, record }: { version: string; record: unknown },
-  ) => {
+    choices?: FieldChoice,
+  ): Promise<ReplayAnswer> => {
     const held = view!;
     const previous = held.status;
     replayCount += 1;
@@ -138,63 +159,77 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
     try {
       const child = await startChild<typeof syncRecordVersion>('syncRecordVersion', {
         workflowId: `${recordWorkflowId(pipeline, recordId, version)}-replay-${replayCount}`,
-        args: [{ pipeline, recordId, version, record, edit: request.edit, settings, replay: true }],
+        args: [{ pipeline, recordId, version, record, edit: request.edit, settings, replay: true, choices }],
         taskQueue: settings.taskQueue,
         typedSearchAttributes: recordVersionAttributes(pipeline, recordId),
       });
       const outcome = await child.result();
-      if (outcome.status === 'SYNCED') {
-        resolve('SYNCED', { by: request.by ?? 'a replay' });
-        return { outcome: 'SYNCED', recordId, version: outcome.version } satisfies ReplayAnswer;
+      if (outcome.status === 'SYNCED' || outcome.status === 'SKIPPED') {
+        const decision = choices ? describeChoices(choices) : undefined;
+        resolve('SYNCED', { by: request.by ?? 'a replay', ...(decision ? { decision } : {}) });
+        return outcome.status === 'SYNCED'
+          ? { outcome: 'SYNCED', recordId, version: outcome.version }
+          : { outcome: 'SKIPPED', recordId, reason: outcome.reason };
       }
       fail(outcome);
-      return {
-        outcome: outcome.status,
-        recordId,
-        error: outcome.error,
-        field: outcome.field,
-      } satisfies ReplayAnswer;
+      return { outcome: outcome.status, recordId, error: outcome.error, field: outcome.field };
     } catch (error) {
       // Stopped by a pipeline-level failure or an outage: the problem stays as it was.
       held.status = previous;
       showStatus(held);
-      return { outcome: 'stopped', recordId, error: innermostMessage(error) } satisfies ReplayAnswer;
+      return { outcome: 'stopped', recordId, error: innermostMessage(error) };
     }
   };
 
-  setHandler(
-    replayUpdate,
-    async (given): Promise<ReplayAnswer> => {
-      const request = given ?? {};
-      replaying = true;
-      let prepared: { version: string; record: unknown };
-      try {
-        prepared = await prepare(request);
-      } catch (error) {
+  /** Runs a replay as an update: answers once it has finished, or at once with `wait: false`. */
+  const replayAnswering = async (request: ReplayRequest, choices?: FieldChoice): Promise<ReplayAnswer> => {
+    replaying = true;
+    let prepared: { version: string; record: unknown };
+    try {
+      prepared = await prepare(request);
+    } catch (error) {
+      replaying = false;
+      throw ApplicationFailure.create({
+        message: `edit rejected: ${innermostMessage(error)}`,
+        nonRetryable: true,
+      });
+    }
+    const at = new Date(Date.now()).toISOString();
+    const running = replay(request, prepared, choices)
+      .then((answer) => {
+        view!.lastReplay = { at, by: request.by, edited: request.edit !== undefined, answer };
+        return answer;
+      })
+      .finally(() => {
         replaying = false;
-        throw ApplicationFailure.create({
-          message: `edit rejected: ${innermostMessage(error)}`,
-          nonRetryable: true,
-        });
-      }
-      const at = new Date(Date.now()).toISOString();
-      const running = replay(request, prepared)
-        .then((answer) => {
-          view!.lastReplay = { at, by: request.by, edited: request.edit !== undefined, answer };
-          return answer;
-        })
-        .finally(() => {
-          replaying = false;
-        });
-      if (request.wait === false) return { outcome: 'queued', recordId };
-      return running;
+      });
+    if (request.wait === false) return { outcome: 'queued', recordId };
+    return running;
+  };
+
+  const checkReplayable = () => {
+    if (!view || view.resolution) throw new Error('this record has no open problem');
+    if (replaying) throw new Error('already replaying');
+  };
+
+  setHandler(replayUpdate, (request) => replayAnswering(request ?? {}), {
+    validator: (request) => {
+      const problem = replayRequestProblem(request);
+      if (problem) throw new Error(problem);
+      checkReplayable();
     },
+  });
+
+  setHandler(
+    resolveConflictUpdate,
+    (request) =>
+      replayAnswering({ by: request.by, wait: request.wait }, conflictChoices(request, view!.failure)),
     {
       validator: (request) => {
-        const problem = replayRequestProblem(request);
+        checkReplayable();
+        if (view!.status !== 'VERSION_CONFLICT') throw new Error('this record is not in a version conflict');
+        const problem = resolveConflictProblem(request, view!.failure.diff?.map((d) => d.field) ?? []);
         if (problem) throw new Error(problem);
-        if (!view || view.resolution) throw new Error('this record has no open problem');
-        if (replaying) throw new Error('already replaying');
       },
     },
   );

@@ -17,6 +17,8 @@ import {
   type SyncSettings,
 } from '../domain/sync';
 import type { EngineActivities } from '../activities';
+import type { LoadResult } from '../activities/destination';
+import type { DestinationState, FieldChoice } from '../domain/guarded-write';
 import { failureLevel } from './failure-levels';
 import { problemWorkflowId } from './ids';
 import { recordSyncedSignal } from './messages';
@@ -35,6 +37,10 @@ export interface SyncRecordVersionInput {
   resolvesProblem?: boolean;
   /** Started by a problem record's replay, which handles the outcome itself. */
   replay?: boolean;
+  /** What the destination held when the run read the page (null: nothing); absent on a replay. */
+  destination?: DestinationState | null;
+  /** A person's decision on a version conflict, field by field. */
+  choices?: FieldChoice;
 }
 
 /** Details of a RetryBudgetExhausted failure: the run decides whether the record or the destination is at fault. */
@@ -67,7 +73,7 @@ function activities(settings: SyncSettings) {
   });
   return {
     readRecord: source.readRecord,
-    upsertCustomer: local.upsertCustomer,
+    loadCustomer: local.loadCustomer,
     reportProblem: report.reportProblem,
   };
 }
@@ -82,7 +88,7 @@ function activities(settings: SyncSettings) {
  */
 export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<RecordOutcome> {
   const { pipeline, recordId, settings } = input;
-  const { readRecord, upsertCustomer, reportProblem } = activities(settings);
+  const { readRecord, loadCustomer, reportProblem } = activities(settings);
   const now = () => new Date(Date.now()).toISOString();
 
   let version = input.version;
@@ -112,9 +118,12 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
   const loaded = input.edit ? { ...(record as Record<string, unknown>), ...input.edit } : record;
 
   let firstFailedAt: number | null = null;
+  let result: LoadResult;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await upsertCustomer(loaded);
+      // A retry reads NetSuite's copy again: it may hold a newer version by now.
+      const destination = attempt === 1 ? input.destination : undefined;
+      result = await loadCustomer({ account: loaded, destination, choices: input.choices });
       break;
     } catch (error) {
       const failure = failureLevel(error);
@@ -154,7 +163,18 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
     }
   }
 
-  setOutcome('SYNCED');
+  if (result.status === 'VERSION_CONFLICT') {
+    const fields = result.diff.map((d) => d.field).join(', ');
+    return fail({
+      kind: 'conflict',
+      error: `changed in NetSuite since record-sync last wrote it (${fields}): a person decides`,
+      field: result.diff[0]?.field,
+      attempts: 1,
+      diff: result.diff,
+    });
+  }
+  setOutcome(result.status);
+  // NetSuite holding this content (written, or found there) resolves an open problem record.
   if (input.resolvesProblem) {
     try {
       await getExternalWorkflowHandle(problemWorkflowId(pipeline, recordId)).signal(recordSyncedSignal, {
@@ -165,5 +185,7 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
       log.info('problem record already closed', { recordId, error: String(error) });
     }
   }
-  return { status: 'SYNCED', recordId, version };
+  return result.status === 'SYNCED'
+    ? { status: 'SYNCED', recordId, version, checksum: result.checksum, internalId: result.internalId }
+    : { status: 'SKIPPED', recordId, version, reason: result.reason };
 }

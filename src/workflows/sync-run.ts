@@ -19,8 +19,16 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { checkpointAt, earlierCheckpoint, laterCheckpoint } from '../domain/checkpoint';
 import { PIPELINE_FAILURE, PIPELINE_OWNER_MISSING, RETRY_BUDGET_EXHAUSTED } from '../domain/failures';
 import { innermostMessage } from '../domain/failure-text';
-import { noRecords, type RunSummary, type SourceRecord, type SyncSettings } from '../domain/sync';
+import {
+  noRecords,
+  type RunCounts,
+  type RunSummary,
+  type SourceRecord,
+  type StatusWriteBack,
+  type SyncSettings,
+} from '../domain/sync';
 import type { EngineActivities } from '../activities';
+import type { WrittenRecord } from '../activities/destination';
 import type { UnreadableRecord } from '../activities/source';
 import { pipelineWorkflowId, recordWorkflowId } from './ids';
 import { legacySyncRun } from './legacy/sync-run';
@@ -59,10 +67,12 @@ const control = proxyActivities<EngineActivities>({
 });
 
 function showProgress(summary: RunSummary, state: string): void {
-  const { read, synced, validationFailed, deadLettered, alreadyProcessed } = summary.counts;
+  const { read, synced, skipped, validationFailed, conflicts, deadLettered, alreadyProcessed } =
+    summary.counts;
   setCurrentDetails(
-    `**${state}** — page ${summary.pages}: ${read} read, ${synced} synced, ` +
-      `${validationFailed} failed validation, ${deadLettered} dead-lettered, ${alreadyProcessed} already processed`,
+    `**${state}** — page ${summary.pages}: ${read} read, ${synced} synced, ${skipped} skipped, ` +
+      `${validationFailed} failed validation, ${conflicts} in conflict, ${deadLettered} dead-lettered, ` +
+      `${alreadyProcessed} already processed`,
   );
 }
 
@@ -214,7 +224,9 @@ async function syncPage(pipeline: string, progress: RunProgress, records: Source
     stopped ??= new PipelineStopped(reason);
   };
 
-  for (const { recordId, version, record, hasOpenProblem } of records) {
+  const written: WrittenRecord[] = [];
+  const statuses = new Map<string, StatusWriteBack>();
+  for (const { recordId, version, record, hasOpenProblem, destination } of records) {
     await condition(() => stopped !== null || inFlight < settings.windowSize);
     if (stopped) break;
     counts.read += 1;
@@ -225,7 +237,9 @@ async function syncPage(pipeline: string, progress: RunProgress, records: Source
         try {
           handle = await startChild<typeof syncRecordVersion>('syncRecordVersion', {
             workflowId: recordWorkflowId(pipeline, recordId, version, checkpointGeneration),
-            args: [{ pipeline, recordId, version, record, settings, resolvesProblem: hasOpenProblem }],
+            args: [
+              { pipeline, recordId, version, record, settings, resolvesProblem: hasOpenProblem, destination },
+            ],
             taskQueue: settings.taskQueue,
             // A version whose workflow failed (paused pipeline, outage) runs again; a finished one never.
             workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
@@ -240,10 +254,18 @@ async function syncPage(pipeline: string, progress: RunProgress, records: Source
         }
         try {
           const outcome = await handle.result();
+          statuses.set(recordId, {
+            recordId,
+            status: outcome.status === 'SKIPPED' ? 'SYNCED' : outcome.status,
+            ...(outcome.status === 'SYNCED' && outcome.internalId ? { internalId: outcome.internalId } : {}),
+          });
           if (outcome.status === 'SYNCED') {
             counts.synced += 1;
             lastSyncedAt = Date.now();
-          } else if (outcome.status === 'VALIDATION_FAILED') counts.validationFailed += 1;
+            if (outcome.checksum) written.push({ recordId, version, checksum: outcome.checksum });
+          } else if (outcome.status === 'SKIPPED') counts.skipped += 1;
+          else if (outcome.status === 'VALIDATION_FAILED') counts.validationFailed += 1;
+          else if (outcome.status === 'VERSION_CONFLICT') counts.conflicts += 1;
           else counts.deadLettered += 1;
         } catch (error) {
           const cause = error instanceof ChildWorkflowFailure ? error.cause : undefined;
@@ -280,4 +302,62 @@ async function syncPage(pipeline: string, progress: RunProgress, records: Source
   // Records still in flight end with the run (ParentClosePolicy.TERMINATE); their versions run
   // again once the pipeline resumes, since a failed workflow id may be reused.
   if (stopped) throw stopped;
+  if (written.length > 0) {
+    for (const recordId of await verifyPage(pipeline, settings, written, counts)) {
+      statuses.set(recordId, { recordId, status: 'VALIDATION_FAILED' });
+    }
+  }
+  await writeBack(records, statuses);
+}
+
+/** The statuses that differ from what the accounts carry, written back in one request per 200. */
+async function writeBack(records: SourceRecord[], statuses: Map<string, StatusWriteBack>) {
+  const changed = records.flatMap(({ recordId, writtenBack }) => {
+    const status = statuses.get(recordId);
+    if (!writtenBack || !status) return [];
+    const differs =
+      writtenBack.status !== status.status ||
+      (status.internalId !== undefined && writtenBack.internalId !== status.internalId);
+    return differs ? [status] : [];
+  });
+  if (changed.length === 0) return;
+  const { writeBackStatuses } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '2 minutes' });
+  await writeBackStatuses(changed);
+}
+
+/**
+ * What NetSuite stored otherwise than written becomes a problem record naming the field; returns
+ * those records' ids.
+ */
+async function verifyPage(
+  pipeline: string,
+  settings: SyncSettings,
+  written: WrittenRecord[],
+  counts: RunCounts,
+): Promise<string[]> {
+  const { verifyWrites, reportProblem } = proxyLocalActivities<EngineActivities>({
+    startToCloseTimeout: '1 minute',
+  });
+  const otherwise = await verifyWrites(written);
+  for (const { recordId, field, value, error } of otherwise) {
+    const version = written.find((w) => w.recordId === recordId)!.version;
+    counts.synced -= 1;
+    counts.validationFailed += 1;
+    await reportProblem({
+      pipeline,
+      settings,
+      failure: {
+        recordId,
+        version,
+        kind: 'unexpected-response',
+        error,
+        field,
+        value,
+        attempts: 1,
+        failedAt: new Date(Date.now()).toISOString(),
+        workflowId: workflowInfo().workflowId,
+      },
+    });
+  }
+  return otherwise.map((o) => o.recordId);
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { checkpointOf, compareCheckpoints } from '../../src/domain/checkpoint';
+import { contentChecksum } from '../../src/domain/guarded-write';
 import { mapAccountToCustomer } from '../../src/domain/mapping';
 import type { problemRecordsBulk } from '../../src/workflows/problem-records-bulk';
 import type { SandboxAccount } from '../../sandbox/salesforce';
@@ -9,7 +10,7 @@ export interface Reconciliation {
   records: number;
   /** Source accounts whose newest version is neither in the destination nor held as a problem record. */
   lost: string[];
-  /** Accounts whose customer holds an older version or other values than the source's newest. */
+  /** Accounts whose customer holds other content than the source's newest version. */
   stale: string[];
   /** External ids the destination holds more than once. */
   doubled: string[];
@@ -66,8 +67,9 @@ export async function reconcile(sync: SyncEnvironment): Promise<Reconciliation> 
       lost.push(account.Id);
       continue;
     }
+    // NetSuite holds the newest content (a newer version with the same content is skipped, not written).
     const current =
-      customer.custentity_sf_system_modstamp === checkpointOf(account).systemModstamp &&
+      customer.custentity_record_sync_checksum === contentChecksum(mapped.customer) &&
       customer.companyName === mapped.customer.companyName &&
       (customer.phone ?? null) === (mapped.customer.phone ?? null) &&
       customer.isInactive === mapped.customer.isInactive;
