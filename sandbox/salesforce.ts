@@ -406,7 +406,7 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
       ) {
         return fail('INVALID_TYPE', 'each record needs attributes.type Account');
       }
-      const { attributes: _attributes, id, ...fields } = record;
+      const { id, ...fields } = record;
       const account = typeof id === 'string' ? store.get(id) : undefined;
       if (!account) return fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
       if (account.IsDeleted) return fail('ENTITY_IS_DELETED', 'entity is deleted');
