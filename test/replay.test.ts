@@ -24,6 +24,8 @@ describe('recorded histories replay against the current workflow code', () => {
       'sync-record-version-synced',
       'sync-record-version-validation-failed',
       'sync-record-version-replayed',
+      'sync-record-version-skipped',
+      'problem-record-conflict-merged',
       'problem-record-replayed',
       'problem-record-still-failing',
       'problem-record-discarded',

@@ -5,7 +5,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { pipelineWorkflowId, problemWorkflowId, recordWorkflowId } from '../../src/workflows/ids';
 import type { syncRun } from '../../src/workflows/sync-run';
 import { checkpointOf } from '../../src/domain/checkpoint';
-import { startSyncEnvironment } from '../harness';
+import { eventually, startSyncEnvironment } from '../harness';
 
 const rejectedPhone = (account: { Phone: string | null }) =>
   account.Phone !== null && account.Phone.replace(/\D/g, '').length < 7;
@@ -58,6 +58,20 @@ async function main(): Promise<void> {
     await save(client, 'problem-record-replayed', problemWorkflowId(pipeline, fixed.recordId));
     await save(client, 'problem-record-still-failing', problemWorkflowId(pipeline, stillFailing.recordId));
     await save(client, 'problem-record-discarded', problemWorkflowId(pipeline, discarded.recordId));
+
+    // A version conflict a person resolves by a merge, and a version with nothing new (skipped).
+    const [edited, unchanged] = accounts.filter((a) => !rejectedPhone(a) && a.Id !== synced.Id);
+    sync.netsuite.editAsUser(edited.Id, { phone: '+1 212 555 0000' });
+    sync.salesforce.updateAccount(edited.Id, { Name: 'Renamed For A Conflict Ltd' });
+    const touched = sync.salesforce.updateAccount(unchanged.Id, { Industry: 'Not Mapped' });
+    await sync.runSync();
+    await eventually(async () => ((await sync.problem(edited.Id))?.status === 'VERSION_CONFLICT' ? true : undefined));
+    await sync.operations.problems.resolveConflict(pipeline, edited.Id, {
+      use: 'merge',
+      fields: { phone: 'destination', companyName: 'source' },
+    });
+    await save(client, 'problem-record-conflict-merged', problemWorkflowId(pipeline, edited.Id));
+    await save(client, 'sync-record-version-skipped', recordWorkflowId(pipeline, touched.Id, checkpointOf(touched).systemModstamp));
 
     // A pipeline-level failure: the run stops and pauses the pipeline.
     sync.netsuite.setFaults({ revokedToken: true });
