@@ -2,7 +2,13 @@ import { Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from './config';
 import { FAILURE_KINDS, PROBLEM_STATUSES, type FailureKind, type ProblemStatus } from './domain/sync';
-import { describeOverview, describeProblem, describeProblemLine, type Printer } from './operator-text';
+import {
+  describeOverview,
+  describeProblem,
+  describeProblemLine,
+  describeReplayAnswer,
+  type Printer,
+} from './operator-text';
 import { OperatorError, pipelineOperations, type PipelineOperations } from './operations';
 import type { OperatorAnswer, ProblemFilter } from './problem-records';
 import { ensureSchedule, triggerSync } from './schedule';
@@ -35,6 +41,9 @@ function withPipeline<A extends unknown[]>(
     }
   };
 }
+
+/** Who the workflows record as having acted, for actions from the command line. */
+const OPERATOR = 'record-sync command line';
 
 const program = new Command('record-sync').description(
   'Durable Salesforce-to-NetSuite sync on Temporal: schedule, runs, status, problem records',
@@ -106,7 +115,7 @@ for (const [command, description] of [
     .action(
       withPipeline(async (_ops, print, { client, config }) => {
         const handle = client.schedule.getHandle(config.pipeline.scheduleId);
-        await (command === 'delete' ? handle.delete() : handle[command]('record-sync command line'));
+        await (command === 'delete' ? handle.delete() : handle[command](OPERATOR));
         print(`Schedule ${config.pipeline.scheduleId}: ${command}d.`);
       }),
     );
@@ -248,15 +257,11 @@ filterOptions(
             ops.problems.replay(ops.pipeline, id, {
               edit,
               wait: options.wait,
-              by: 'record-sync command line',
+              by: OPERATOR,
             }),
           ),
         );
-        reportAnswers(print, answers, (answer) =>
-          'error' in answer
-            ? `${answer.outcome} — ${'field' in answer && answer.field ? `${answer.field}: ` : ''}${answer.error}`
-            : answer.outcome,
-        );
+        reportAnswers(print, answers, describeReplayAnswer);
       },
     ),
   );
@@ -290,13 +295,11 @@ problems
             ops.problems.resolveConflict(ops.pipeline, id, {
               use: options.use,
               fields,
-              by: 'record-sync command line',
+              by: OPERATOR,
             }),
           ),
         );
-        reportAnswers(print, answers, (answer) =>
-          'error' in answer ? `${answer.outcome} — ${answer.error}` : answer.outcome,
-        );
+        reportAnswers(print, answers, describeReplayAnswer);
       },
     ),
   );
@@ -328,7 +331,7 @@ filterOptions(
           recordIds.map((id) =>
             ops.problems.discard(ops.pipeline, id, {
               reason: options.reason,
-              by: 'record-sync command line',
+              by: OPERATOR,
             }),
           ),
         );

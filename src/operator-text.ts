@@ -1,7 +1,7 @@
 import type { RunSummary } from './domain/sync';
 import type { PipelineOverview } from './operations';
 import type { ProblemSummary } from './problem-records';
-import type { ProblemView } from './workflows/messages';
+import type { ProblemView, ReplayAnswer } from './workflows/messages';
 
 /** Prints text for a person, or the given value as JSON with `--json`. */
 export type Printer = (forPerson: string, forScript?: unknown) => void;
@@ -78,4 +78,12 @@ export function describeProblem(problem: ProblemView): string {
     lines.push(`  resolved:   ${status} ${at}${by ? ` by ${by}` : ''}${why ? ` — ${why}` : ''}`);
   }
   return lines.join('\n');
+}
+
+/** What a replay or a conflict decision did, in a line. */
+export function describeReplayAnswer(answer: ReplayAnswer): string {
+  if (answer.outcome === 'SKIPPED') return `SKIPPED — ${answer.reason}`;
+  if (!('error' in answer)) return answer.outcome;
+  const field = 'field' in answer && answer.field ? `${answer.field}: ` : '';
+  return `${answer.outcome} — ${field}${answer.error}`;
 }

@@ -8,6 +8,7 @@ import { checkpointAt, type Checkpoint } from './domain/checkpoint';
 import type { PipelineStatus, SyncSettings } from './domain/sync';
 import { problemRecords } from './problem-records';
 import { pipelineWorkflowId } from './workflows/ids';
+import { carriedOver } from './workflows/legacy/carried-over';
 import type { DeadLetter, PipelineStatus as LegacyStatus } from './workflows/legacy/types';
 import { statusQuery } from './workflows/messages';
 import type { pipelineWorkflow } from './workflows/pipeline';
@@ -110,16 +111,11 @@ async function migrateLegacyOwner(
   const deadLetters = await handle.query<DeadLetter[]>('deadLetters');
   const problems = problemRecords(client);
   for (const letter of deadLetters) {
-    await problems.report(pipeline, settings, {
-      recordId: letter.recordId,
-      version: letter.version,
-      kind: letter.kind,
-      error: letter.error,
-      field: letter.field,
-      attempts: letter.attempts,
-      failedAt: letter.lastFailedAt,
-      workflowId: `${pipelineWorkflowId(pipeline)} (dead letter carried over)`,
-    });
+    await problems.report(
+      pipeline,
+      settings,
+      carriedOver(letter, `${pipelineWorkflowId(pipeline)} (dead letter carried over)`),
+    );
   }
   await handle.terminate(
     'moved to problem records by record-sync (its dead letters are problem records now)',

@@ -21,6 +21,7 @@ import {
 } from '../domain/sync';
 import type { EngineActivities } from '../activities';
 import { legacyPipelineWorkflow } from './legacy/pipeline';
+import { carriedOver } from './legacy/carried-over';
 import type { DeadLetter } from './legacy/types';
 import {
   isBeginRunRequest,
@@ -57,19 +58,8 @@ export interface PipelineInput {
 }
 
 /** Record workflows started before problem records still send their dead letters here. */
-/** A legacy dead letter as a problem record's failure (its record is not kept: a replay reads the source). */
-function carriedOver(letter: DeadLetter): RecordFailure {
-  return {
-    recordId: letter.recordId,
-    version: letter.version,
-    kind: letter.kind,
-    error: letter.error,
-    field: letter.field,
-    attempts: letter.attempts,
-    failedAt: letter.lastFailedAt,
-    workflowId: 'a record workflow started before problem records',
-  };
-}
+/** Where a carried-over failure came from, for the person reading it. */
+const LEGACY_RECORD = 'a record workflow started before problem records';
 
 const legacyDeadLetterSignal = defineSignal<[DeadLetter]>('deadLetter');
 
@@ -94,7 +84,9 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   const { reportProblem } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
   // Dead letters carried over from the legacy owner's state become problem records, one by one.
   const legacyState = input.state as { deadLetters?: DeadLetter[] } | undefined;
-  const carried = (legacyState?.deadLetters ?? []).map(carriedOver).filter(isRecordFailure);
+  const carried = (legacyState?.deadLetters ?? [])
+    .map((letter) => carriedOver(letter, LEGACY_RECORD))
+    .filter(isRecordFailure);
 
   setHandler(
     beginRunUpdate,
@@ -140,7 +132,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   });
 
   setHandler(legacyDeadLetterSignal, (deadLetter) => {
-    const failure = deadLetter && carriedOver(deadLetter);
+    const failure = deadLetter && carriedOver(deadLetter, LEGACY_RECORD);
     if (!isRecordFailure(failure)) return log.warn('ignored a malformed deadLetter signal');
     carried.push(failure);
   });
