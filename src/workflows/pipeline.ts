@@ -15,7 +15,6 @@ import {
   noRecords,
   type PipelinePause,
   type PipelineStatus,
-  type RecordFailure,
   type RunSummary,
   type SyncSettings,
 } from '../domain/sync';
