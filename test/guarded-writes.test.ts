@@ -252,11 +252,13 @@ describe('writes that know what NetSuite holds', () => {
       const decided = await sync.problem(merge.Id);
       assert.equal(decided?.resolution?.by, 'record-sync command line');
       assert.match(decided?.resolution?.decision ?? '', /phone: destination/);
-      // Decided: the next backfill finds nothing to write for them.
+      // Decided: the next backfill finds nothing to write for them (the conflict of the test
+      // before, still undecided, is held again, not overwritten).
       await sync.operations.resetCheckpoint('2000-01-01T00:00:00Z');
       const writes = sync.netsuite.stats.writes;
+      const undecided = (await sync.openProblems()).filter((p) => p.status === 'VERSION_CONFLICT').length;
       const summary = await sync.runSync();
-      assert.equal(summary.counts.conflicts, 0);
+      assert.equal(summary.counts.conflicts, undecided);
       assert.equal(sync.netsuite.stats.writes, writes);
     });
 

@@ -254,7 +254,7 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       assertNoDuplicates(sync);
     });
 
-    it('stops and pauses the pipeline when the destination is down past the retry budget: no dead letters', async () => {
+    it('stops and pauses the pipeline when no write gets through within the retry budget: no dead letters', async () => {
       const problemsBefore = (await sync.openProblems()).length;
       const accounts = liveAccounts(sync)
         .filter((a) => !rejectedPhone(a))
@@ -264,9 +264,13 @@ describe('sync pipeline (dev server + sandboxes)', () => {
         { Website: 'https://during-the-outage.example.com' },
       );
       const before = await sync.operations.status();
-      sync.netsuite.setFaults({ outageUntil: true });
+      // NetSuite answers its reads but no write gets through: every record waits out its budget.
+      sync.netsuite.failWritesFor(accounts.map((a) => a.Id));
 
-      assert.match(await runFailure(sync.runSync()), /longer than the retry budget/);
+      assert.match(
+        await runFailure(sync.runSync()),
+        /the destination has been failing for longer than the retry budget/,
+      );
 
       const paused = await sync.operations.status();
       assert.match(paused.paused?.reason ?? '', /longer than the retry budget/);
@@ -278,15 +282,15 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       assert.match(paused.lastRun?.stoppedBy ?? '', /retry budget/);
       assert.equal((await sync.openProblems()).length, problemsBefore, 'an outage makes no problem records');
 
-      sync.netsuite.setFaults({ outageUntil: false });
+      sync.netsuite.failWritesFor([]);
       await sync.operations.resume('a test');
       const summary = await sync.runSync();
 
       assert.equal(summary.counts.synced, accounts.length);
       for (const account of accounts) {
         assert.equal(
-          sync.netsuite.customerByExternalId(account.Id)?.custentity_sf_system_modstamp !== undefined,
-          true,
+          sync.netsuite.customerByExternalId(account.Id)?.url,
+          'https://during-the-outage.example.com',
         );
       }
       assert.equal((await sync.operations.status()).paused, null);
@@ -328,10 +332,20 @@ describe('sync pipeline (dev server + sandboxes)', () => {
         { Website: 'https://dropped-responses.example.com' },
       );
       sync.netsuite.setFaults({ dropResponses: 3 });
+      const writes = sync.netsuite.stats.writes;
 
       const summary = await sync.runSync();
 
-      assert.equal(summary.counts.synced, accounts.length);
+      // A retry after a lost answer reads NetSuite again and finds the write there: no second write.
+      assert.equal(summary.counts.synced + summary.counts.skipped, accounts.length);
+      assert.equal(summary.counts.skipped, 3);
+      assert.equal(sync.netsuite.stats.writes - writes, accounts.length, 'each record written once');
+      for (const account of accounts) {
+        assert.equal(
+          sync.netsuite.customerByExternalId(account.Id)?.url,
+          'https://dropped-responses.example.com',
+        );
+      }
       assertNoDuplicates(sync);
       assert.equal(
         sync.netsuite.customers().length,
@@ -339,10 +353,11 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       );
     });
 
-    it('retries a destination that hangs past the timeout, showing RETRY_PENDING meanwhile', async () => {
+    it('retries a write that fails once, showing RETRY_PENDING meanwhile', async () => {
       const account = liveAccounts(sync).find((a) => !rejectedPhone(a))!;
       const updated = sync.salesforce.updateAccount(account.Id, { Name: 'Hanging Destination' });
-      sync.netsuite.setFaults({ hangs: 1 });
+      let failures = 1;
+      sync.netsuite.failWritesFor([account.Id], () => failures-- > 0);
 
       const summary = await sync.runSync();
 

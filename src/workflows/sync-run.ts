@@ -156,8 +156,12 @@ function stopReason(error: unknown): string | null {
   if (!(error instanceof ActivityFailure)) return null;
   const cause = error.cause;
   if (cause instanceof ApplicationFailure && cause.type === PIPELINE_FAILURE) return cause.message;
-  // The source refused the query, or was still failing when its retry budget ran out.
-  return `the source could not be read: ${innermostMessage(error)}`;
+  // A page's read (Salesforce, visibility, NetSuite's SuiteQL) refused, or still failing when its
+  // retry budget ran out.
+  if (cause instanceof ApplicationFailure && cause.nonRetryable) {
+    return `reading a page was refused: ${innermostMessage(error)}`;
+  }
+  return `reading a page has been failing for longer than the retry budget: ${innermostMessage(error)}`;
 }
 
 async function beginRun(pipeline: string): Promise<RunProgress> {

@@ -189,7 +189,7 @@ describe('fault matrix', () => {
   inProcessCase(
     'source: daily request limit exceeded mid-run',
     (sync) => sync.salesforce.setFaults({ requestLimitExceeded: 2 }),
-    { stops: /source could not be read/ },
+    { stops: /reading a page has been failing for longer than the retry budget/ },
   );
   inProcessCase(
     'destination: outage of two minutes (inside the retry budget)',
