@@ -182,6 +182,15 @@ const environmentSchema = z
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   })
   .superRefine((env, context) => {
+    for (const variable of ['SALESFORCE_WRITEBACK_ID_FIELD', 'SALESFORCE_WRITEBACK_TIME_FIELD'] as const) {
+      if (env[variable] && !env.SALESFORCE_WRITEBACK_STATUS_FIELD) {
+        context.addIssue({
+          code: 'custom',
+          path: [variable],
+          message: 'needs SALESFORCE_WRITEBACK_STATUS_FIELD: the status is what is written back',
+        });
+      }
+    }
     if (env.SALESFORCE_AUTH_FLOW === 'client_credentials' && !env.SALESFORCE_CLIENT_SECRET) {
       context.addIssue({
         code: 'custom',
