@@ -63,7 +63,7 @@ function lastSyncedOf(value: unknown): ComparedValues | null {
 }
 
 /** One SuiteQL row as what NetSuite holds for the record (absent columns are nulls in SuiteQL). */
-export function destinationStateOf(row: Record<string, unknown>): DestinationState {
+function destinationStateOf(row: Record<string, unknown>): DestinationState {
   return {
     internalId: String(row.id),
     sourceVersion: text(row.custentity_sf_system_modstamp),

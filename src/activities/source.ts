@@ -63,7 +63,7 @@ function identify(raw: Record<string, unknown>): SourceRecord | UnreadableRecord
 }
 
 /** The checkpoint moved back by the look-back window: changes stamped there may have committed since. */
-export function lookBack(since: Checkpoint | null, lookbackMs: number): Checkpoint | null {
+function lookBack(since: Checkpoint | null, lookbackMs: number): Checkpoint | null {
   if (since === null || lookbackMs === 0) return since;
   return checkpointAt(new Date(Date.parse(since.systemModstamp) - lookbackMs).toISOString());
 }
