@@ -48,12 +48,10 @@ async function startServer(dataDir: string, port: number, uiPort: number) {
  */
 export async function startBenchEnvironment(records: number): Promise<BenchEnvironment> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'record-sync-bench-'));
-  const [port, uiPort, salesforcePort, netsuitePort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
+  // Each port is free when asked for but released at once: the kernel may hand out one twice.
+  const ports = new Set<number>();
+  while (ports.size < 4) ports.add(await freePort());
+  const [port, uiPort, salesforcePort, netsuitePort] = [...ports];
   const server = await startServer(workDir, port, uiPort);
   // The CLI the SDK downloads is named temporal-cli-<version>: match either.
   const [serverPid] = childProcesses(process.pid, 'temporal');

@@ -1,5 +1,7 @@
 import type { BaselineResult } from './baseline';
-import { HISTORY_WARNING } from './histories';
+import type { CeilingMeasurement, WorkerTuning } from './ceiling';
+import { coveredMs } from './destination-requests';
+import { HISTORY_WARNING, type HistorySize, type RunPage } from './histories';
 import type { RecordSyncMeasurement } from './record-sync';
 
 const MB = 1024 * 1024;
@@ -18,6 +20,87 @@ function median(values: number[]): number {
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
+/**
+ * Other processes (builds, test suites) using more than this many cores on average during a
+ * measurement compete with it for the CPU: its figures are not the engine's on this machine.
+ */
+export const BUSY_MACHINE_CORES = 0.2;
+
+/** CPU seconds per process during a measurement (see processes.ts). */
+interface CpuSeconds {
+  worker: number;
+  server: number;
+  sandboxesAndBench: number;
+  otherProcesses: number;
+}
+
+export interface CoresBusy {
+  worker: number;
+  server: number;
+  sandboxesAndBench: number;
+  otherProcesses: number;
+}
+
+function coresBusy(cpu: CpuSeconds, seconds: number): CoresBusy {
+  return {
+    worker: round(cpu.worker / seconds, 2),
+    server: round(cpu.server / seconds, 2),
+    sandboxesAndBench: round(cpu.sandboxesAndBench / seconds, 2),
+    otherProcesses: round(cpu.otherProcesses / seconds, 2),
+  };
+}
+
+export interface CpuPerRecord {
+  workerMs: number;
+  serverMs: number;
+  sandboxesAndBenchMs: number;
+}
+
+function cpuPerRecord(cpu: CpuSeconds, records: number): CpuPerRecord {
+  return {
+    workerMs: round((cpu.worker * 1000) / records, 2),
+    serverMs: round((cpu.server * 1000) / records, 2),
+    sandboxesAndBenchMs: round((cpu.sandboxesAndBench * 1000) / records, 2),
+  };
+}
+
+const mean = (values: number[]) => {
+  const finite = values.filter((value) => Number.isFinite(value));
+  return finite.length === 0 ? NaN : finite.reduce((sum, value) => sum + value, 0) / finite.length;
+};
+
+/** The serial steps of each page's run, from server event times (see histories.ts). */
+function pageSpans(pages: RunPage[]) {
+  const finite = (span: [number, number]) => span.every((t) => Number.isFinite(t));
+  return {
+    /** The run started → it asked for its first record workflow (the read, for record-sync). */
+    start: pages.map((p) => [p.startedAt, p.firstChildAskedAt] as [number, number]).filter(finite),
+    /** Its last record workflow done → the run closed (record-sync: verify, signal). */
+    end: pages.map((p) => [p.lastChildDoneAt, p.closedAt] as [number, number]).filter(finite),
+  };
+}
+
+export interface PageSteps {
+  pages: number;
+  /** Mean ms per page: run started → first record workflow asked for. */
+  startMsPerPage: number;
+  /** Mean ms per page: last record workflow done → run closed (continued as new). */
+  endMsPerPage: number;
+  /** The time covered by both, within the measured wall time, ÷ that wall time. */
+  shareOfRunTime: number;
+}
+
+function pageSteps(pages: RunPage[], from: number, to: number): PageSteps {
+  const spans = pageSpans(pages);
+  const duration = ([a, b]: [number, number]) => b - a;
+  return {
+    pages: pages.length,
+    startMsPerPage: round(mean(spans.start.map(duration)), 0),
+    endMsPerPage: round(mean(spans.end.map(duration)), 0),
+    shareOfRunTime: round(coveredMs([...spans.start, ...spans.end], from, to) / (to - from), 3),
+  };
+}
+
 export interface Latency {
   p50Ms: number;
   p95Ms: number;
@@ -33,6 +116,8 @@ function latencyOf(pairs: [readAt: number, writtenAt: number | undefined][]): La
 
 export interface BaselineFigures {
   latencyMs: number;
+  /** Null when not sampled. */
+  coresBusy: CoresBusy | null;
   records: number;
   written: number;
   failed: number;
@@ -49,10 +134,12 @@ export function baselineFigures(
   writtenAt: Map<string, number>,
   lastWriteAt: number,
   status: Record<string, number>,
+  cpu?: { seconds: number; cpu: CpuSeconds },
 ): BaselineFigures {
   const seconds = (lastWriteAt - startedAt) / 1000;
   return {
     latencyMs,
+    coresBusy: cpu ? coresBusy(cpu.cpu, cpu.seconds) : null,
     records: result.read,
     written: result.written,
     failed: result.failed,
@@ -64,6 +151,8 @@ export function baselineFigures(
 }
 
 export interface RecordSyncFigures {
+  /** e.g. `record-sync L=0ms #2` (the second pair with the engine ceiling). */
+  label: string;
   latencyMs: number;
   records: number;
   synced: number;
@@ -80,9 +169,59 @@ export interface RecordSyncFigures {
   largestHistory: { events: number; bytes: number; workflowId: string; underWarningThresholds: boolean };
   worker: { peakRssMb: number; medianRssFirstThirdMb: number; medianRssLastThirdMb: number };
   /** CPU cores busy on average during the sync (CPU seconds ÷ wall seconds). */
-  coresBusy: { worker: number; server: number; sandboxesAndBench: number; otherProcesses: number };
+  coresBusy: CoresBusy;
+  /** Other processes used more than BUSY_MACHINE_CORES meanwhile. */
+  busyMachine: boolean;
+  /** CPU ms per record read, per process. */
+  cpuPerRecord: CpuPerRecord;
   /** Where a sampled record's time goes, p50 ms per step, from server event times. */
   recordSteps: RecordSteps;
+  /** What the per-page destination reads cost the run. */
+  destinationReads: DestinationReads;
+}
+
+/**
+ * The per-page SuiteQL reads (the page's customers before its records, and the page's writes
+ * after them) and the run's serial steps around them. A page's record workflows start only after
+ * its read, and the next page's read only after the verification: these reads are on the run's
+ * critical path, so their share of the wall time bounds what they cost in throughput.
+ */
+export interface DestinationReads {
+  /** SuiteQL requests the NetSuite sandbox answered during the sync, all pages. */
+  suiteQlRequests: number;
+  suiteQlPerPage: number;
+  /** Customer writes (upserts) it answered. */
+  writes: number;
+  /** SuiteQL time in the sandbox (arrival → answer), summed over the sync. */
+  suiteQlMs: number;
+  /** The same ÷ pages. */
+  suiteQlMsPerPage: number;
+  /** The SuiteQL time within the measured wall time ÷ that wall time. */
+  suiteQlShareOfRunTime: number;
+  /** From the run's history: the read activity's scheduled → completed (Salesforce, visibility, SuiteQL). */
+  readActivityMsPerPage: number;
+  /** The run's serial steps around its records (run start → first child; last child → next run). */
+  pageSteps: PageSteps;
+}
+
+function destinationReads(m: RecordSyncMeasurement): DestinationReads {
+  const pages = Math.max(1, m.pages.length);
+  const { suiteQl, suiteQlSpans, writes } = m.destination;
+  const suiteQlMs = suiteQlSpans.reduce((sum, [from, to]) => sum + (to - from), 0);
+  const windowMs = m.lastWriteAt - m.startedAt;
+  return {
+    suiteQlRequests: suiteQl,
+    suiteQlPerPage: round(suiteQl / pages, 2),
+    writes,
+    suiteQlMs: Math.round(suiteQlMs),
+    suiteQlMsPerPage: round(suiteQlMs / pages, 1),
+    suiteQlShareOfRunTime: round(coveredMs(suiteQlSpans, m.startedAt, m.lastWriteAt) / windowMs, 4),
+    readActivityMsPerPage: round(
+      mean(m.pages.filter((p) => p.readAt > 0).map((p) => p.readAt - p.readScheduledAt)),
+      0,
+    ),
+    pageSteps: pageSteps(m.pages, m.startedAt, m.lastWriteAt),
+  };
 }
 
 export interface RecordSteps {
@@ -96,7 +235,10 @@ export interface RecordSteps {
   closedToRunNotified: number;
 }
 
-function recordSteps(m: RecordSyncMeasurement): RecordSteps {
+function recordSteps(m: {
+  childHistories: HistorySize[];
+  childRequests: Map<string, { initiatedAt: number; completedAt?: number }>;
+}): RecordSteps {
   const steps = m.childHistories.flatMap(({ workflowId, timeline }) => {
     const request = m.childRequests.get(workflowId);
     return request?.completedAt === undefined
@@ -117,6 +259,7 @@ export function recordSyncFigures(
   m: RecordSyncMeasurement,
   latencyMs: number,
   concurrency: number,
+  label = `record-sync L=${latencyMs}ms`,
 ): RecordSyncFigures {
   const recordsPerSecond = m.read / m.seconds;
   const childEvents = m.childHistories.reduce((sum, h) => sum + h.events, 0) / m.childHistories.length;
@@ -126,7 +269,9 @@ export function recordSyncFigures(
   const mostBytes = Math.max(...histories.map((h) => h.bytes));
   const rss = m.memory.map((s) => s.rssBytes / MB);
   const third = Math.max(1, Math.floor(rss.length / 3));
+  const cores = coresBusy(m.cpu, m.cpuWindowSeconds);
   return {
+    label,
     latencyMs,
     records: m.read,
     synced: m.synced,
@@ -158,12 +303,93 @@ export function recordSyncFigures(
       medianRssFirstThirdMb: round(median(rss.slice(0, third))),
       medianRssLastThirdMb: round(median(rss.slice(-third))),
     },
-    coresBusy: {
-      worker: round(m.cpu.worker / m.seconds, 2),
-      server: round(m.cpu.server / m.seconds, 2),
-      sandboxesAndBench: round(m.cpu.sandboxesAndBench / m.seconds, 2),
-      otherProcesses: round(m.cpu.otherProcesses / m.seconds, 2),
-    },
+    coresBusy: cores,
+    busyMachine: cores.otherProcesses > BUSY_MACHINE_CORES,
+    cpuPerRecord: cpuPerRecord(m.cpu, m.read),
     recordSteps: recordSteps(m),
+    destinationReads: destinationReads(m),
   };
+}
+
+export interface CeilingFigures {
+  label: string;
+  records: number;
+  seconds: number;
+  recordsPerSecond: number;
+  pageSize: number;
+  windowSize: number;
+  tuning: WorkerTuning;
+  historyEventsPerRecord: { recordWorkflow: number; runShare: number; total: number };
+  largestHistory: { events: number; bytes: number };
+  workerPeakRssMb: number;
+  coresBusy: CoresBusy;
+  busyMachine: boolean;
+  cpuPerRecord: CpuPerRecord;
+  recordSteps: RecordSteps;
+  pageSteps: PageSteps;
+}
+
+export function ceilingFigures(m: CeilingMeasurement, label: string): CeilingFigures {
+  const childEvents = mean(m.childHistories.map((h) => h.events));
+  const runEvents = m.runHistories.reduce((sum, h) => sum + h.events, 0);
+  const histories = [...m.runHistories, ...m.childHistories];
+  const cores = coresBusy(m.cpu, m.cpuWindowSeconds);
+  const startedAt = m.pages[0]?.startedAt ?? NaN;
+  return {
+    label,
+    records: m.records,
+    seconds: round(m.seconds, 2),
+    recordsPerSecond: round(m.records / m.seconds),
+    pageSize: m.pageSize,
+    windowSize: m.windowSize,
+    tuning: m.tuning,
+    historyEventsPerRecord: {
+      recordWorkflow: round(childEvents),
+      runShare: round(runEvents / m.records),
+      total: round(childEvents + runEvents / m.records),
+    },
+    largestHistory: {
+      events: Math.max(...histories.map((h) => h.events)),
+      bytes: Math.max(...histories.map((h) => h.bytes)),
+    },
+    workerPeakRssMb: round(Math.max(...m.memory.map((s) => s.rssBytes / MB))),
+    coresBusy: cores,
+    busyMachine: cores.otherProcesses > BUSY_MACHINE_CORES,
+    cpuPerRecord: cpuPerRecord(m.cpu, m.records),
+    recordSteps: recordSteps(m),
+    pageSteps: pageSteps(m.pages, startedAt, startedAt + m.seconds * 1000),
+  };
+}
+
+/** One ceiling run and the record-sync run after it, at L = 0, over the same number of records. */
+export interface CeilingPair {
+  ceiling: CeilingFigures;
+  recordSync: RecordSyncFigures;
+  /** record-sync's records/s ÷ the ceiling's. */
+  ratio: number;
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+export function spreadOf(values: number[]): Spread | null {
+  if (values.length === 0) return null;
+  // The middle value, or the mean of the two middle ones for an even count (two pairs: their mean).
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  const middle = sorted.length % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+  return {
+    median: round(middle, 3),
+    min: round(Math.min(...values), 3),
+    max: round(Math.max(...values), 3),
+    count: values.length,
+  };
+}
+
+export function ceilingPair(ceiling: CeilingFigures, recordSync: RecordSyncFigures): CeilingPair {
+  return { ceiling, recordSync, ratio: round(recordSync.recordsPerSecond / ceiling.recordsPerSecond, 3) };
 }

@@ -17,11 +17,33 @@ export interface HistorySize {
 }
 
 export interface RunPage {
-  /** When the page's read activity completed (server time, ms since the epoch). */
+  /** When the page's read activity completed (server time, ms since the epoch); 0 without one. */
   readAt: number;
+  /** When the run scheduled it; NaN without one. */
+  readScheduledAt: number;
   /** The record ids whose child workflows this run started. */
   recordIds: string[];
+  /**
+   * Server times (ms since the epoch) of the run's steps; NaN where the run has none: the run
+   * started, asked for its first record workflow, learnt that its last one had completed, and
+   * closed (continued as new, or completed).
+   */
+  startedAt: number;
+  firstChildAskedAt: number;
+  lastChildDoneAt: number;
+  closedAt: number;
 }
+
+/** The page read activity, by its current name and the one runs started before problem records use. */
+const READ_ACTIVITIES = new Set(['readChangedRecords', 'readChangedAccounts']);
+
+const CHILD_CLOSED = new Set<number>([
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
+]);
 
 export interface RunChain {
   pages: RunPage[];
@@ -60,20 +82,34 @@ export async function readRunChain(
   const chain: RunChain = { pages: [], histories: [], childWorkflowIds: [], children: new Map() };
   let runId: string | undefined = firstRunId;
   while (runId) {
-    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     chain.histories.push(sizeOf(workflowId, history));
     const readActivities = new Set<string>();
-    const page: RunPage = { readAt: 0, recordIds: [] };
+    const events = history.events ?? [];
+    const page: RunPage = {
+      readAt: 0,
+      readScheduledAt: NaN,
+      recordIds: [],
+      startedAt: events.length > 0 ? tsToMs(events[0].eventTime) : NaN,
+      firstChildAskedAt: NaN,
+      lastChildDoneAt: NaN,
+      closedAt: events.length > 0 ? tsToMs(events[events.length - 1].eventTime) : NaN,
+    };
     runId = undefined;
-    for (const event of history.events ?? []) {
+    for (const event of events) {
+      if (CHILD_CLOSED.has(Number(event.eventType))) page.lastChildDoneAt = tsToMs(event.eventTime);
       if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
         const { activityType } = event.activityTaskScheduledEventAttributes!;
-        if (activityType?.name === 'readChangedAccounts') readActivities.add(String(event.eventId));
+        if (READ_ACTIVITIES.has(activityType?.name ?? '')) {
+          readActivities.add(String(event.eventId));
+          page.readScheduledAt = tsToMs(event.eventTime);
+        }
       } else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
         const { scheduledEventId } = event.activityTaskCompletedEventAttributes!;
         if (readActivities.has(String(scheduledEventId))) page.readAt = tsToMs(event.eventTime);
       } else if (event.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) {
         const childId = event.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
+        if (Number.isNaN(page.firstChildAskedAt)) page.firstChildAskedAt = tsToMs(event.eventTime);
         chain.childWorkflowIds.push(childId);
         chain.children.set(childId, { initiatedAt: tsToMs(event.eventTime) });
         page.recordIds.push(recordIdOf(childId));

@@ -13,6 +13,8 @@ export interface BenchOptions {
   historySample: number;
   skipBaseline: boolean;
   skipZeroLatency: boolean;
+  /** Engine-ceiling runs, each followed by a record-sync run at L = 0 (0 with --skip-ceiling). */
+  ceilingPairs: number;
   /** Write a V8 CPU profile of the worker during the L ≈ 0 phase. */
   profile: boolean;
   /** When set, only the problem-records measurement runs, with this many records. */
@@ -35,8 +37,11 @@ const USAGE = `Usage: npm run bench -- [options]
                        L = 100 ms it takes 50 s; its rate does not depend on the count)
   --history-sample <n> record histories fetched to count events (default 200)
   --skip-baseline      do not run the sequential baseline script
-  --skip-zero-latency  do not run record-sync again at L = 0
-  --profile            CPU-profile the worker during the L = 0 run (bench/results/profiles)
+  --skip-zero-latency  do not run record-sync again at L = 0 (nor the engine ceiling, which pairs with it)
+  --ceiling-pairs <n>  engine-ceiling runs, each followed by a record-sync run at L = 0, interleaved
+                       (default 2; record-sync ÷ ceiling is the median of the pairs)
+  --skip-ceiling       no engine ceiling: record-sync runs once at L = 0
+  --profile            CPU-profile the worker during the first L = 0 run (bench/results/profiles)
   --problem-records [n]  instead of the above: create, count, list and bulk-replay n problem records
                        (default 100000, up to 200000); --latency-ms, --concurrency, --window and
                        --history-sample apply to it
@@ -76,6 +81,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       'history-sample': { type: 'string', default: '200' },
       'skip-baseline': { type: 'boolean', default: false },
       'skip-zero-latency': { type: 'boolean', default: false },
+      'ceiling-pairs': { type: 'string', default: '2' },
+      'skip-ceiling': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'problem-records': { type: 'string' },
       'report-concurrency': { type: 'string', default: '64' },
@@ -98,6 +105,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     historySample: whole('history-sample', values['history-sample'], 1, 50_000),
     skipBaseline: values['skip-baseline'],
     skipZeroLatency: values['skip-zero-latency'],
+    ceilingPairs: values['skip-ceiling'] ? 0 : whole('ceiling-pairs', values['ceiling-pairs'], 1, 20),
     profile: values.profile,
     problemRecords:
       problemRecords === undefined ? undefined : whole('problem-records', problemRecords, 1, 200_000),

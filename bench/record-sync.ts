@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { syncRun } from '../src/workflows/sync-run';
+import { DestinationRequests, type DestinationRequestCounts } from './destination-requests';
 import type { BenchEnvironment } from './environment';
 import { historySizes, readRunChain, type HistorySize, type RunPage } from './histories';
 import { cpuSeconds, machineBusySeconds } from './processes';
@@ -23,6 +24,11 @@ export interface RecordSyncMeasurement {
   deadLettered: number;
   /** From the start request to the destination's answer to the last write. */
   seconds: number;
+  /** When the start request was sent and the last write answered (ms since the epoch). */
+  startedAt: number;
+  lastWriteAt: number;
+  /** The NetSuite sandbox's requests during the sync, by kind (SuiteQL reads timed). */
+  destination: DestinationRequestCounts;
   pages: RunPage[];
   writtenAt: Map<string, number>;
   status: Record<string, number>;
@@ -33,8 +39,10 @@ export interface RecordSyncMeasurement {
   /** For every record workflow: when its run asked for it and learnt that it had completed. */
   childRequests: Map<string, { initiatedAt: number; completedAt?: number }>;
   memory: MemorySample[];
-  /** CPU seconds used during the sync, per process. */
+  /** CPU seconds per process from the start request until the client saw the run's result. */
   cpu: { worker: number; server: number; sandboxesAndBench: number; otherProcesses: number };
+  /** Wall seconds of that CPU window. */
+  cpuWindowSeconds: number;
 }
 
 /**
@@ -59,6 +67,7 @@ export async function measureRecordSync(
     ...settings.extraEnvironment,
   };
   const worker = await startWorkerProcess(environment, bench.workDir, settings);
+  const destination = new DestinationRequests(bench.netsuitePort);
   let measured: Omit<
     RecordSyncMeasurement,
     'runHistories' | 'pipelineHistory' | 'childHistories' | 'pages' | 'childRequests'
@@ -69,6 +78,7 @@ export async function measureRecordSync(
     bench.netsuite.reset();
     bench.netsuite.setFaults({ latencyMs: settings.latencyMs, concurrencyLimit: settings.concurrency });
     writes.clear();
+    destination.clear();
     const cpuBefore = [
       worker.cpuSeconds(),
       cpuSeconds(bench.serverPid),
@@ -85,6 +95,9 @@ export async function measureRecordSync(
     });
     firstRunId = handle.firstExecutionRunId;
     const summary = await handle.result();
+    if (writes.lastWriteAt === 0) {
+      throw new Error('the benchmark saw no customer write reach the NetSuite sandbox: see bench/writes.ts');
+    }
 
     const ownCpu = process.cpuUsage(cpuBefore[2]);
     const cpu = {
@@ -99,6 +112,10 @@ export async function measureRecordSync(
       synced: summary.counts.synced,
       deadLettered: summary.counts.deadLettered,
       seconds: (writes.lastWriteAt - startedAt) / 1000,
+      startedAt,
+      lastWriteAt: writes.lastWriteAt,
+      destination: destination.snapshot(),
+      cpuWindowSeconds: (Date.now() - startedAt) / 1000,
       writtenAt: new Map(writes.writtenAt),
       status: { ...bench.netsuite.stats.byStatus },
       maxConcurrent: bench.netsuite.stats.maxConcurrent,
@@ -106,6 +123,7 @@ export async function measureRecordSync(
       cpu: { ...cpu, otherProcesses: Math.max(0, machine - cpu.worker - cpu.server - cpu.sandboxesAndBench) },
     };
   } finally {
+    destination.close();
     await worker.stop();
   }
 

@@ -5,12 +5,24 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { parseConfig } from '../src/config';
 import { runBaseline } from './baseline';
 import { startBenchEnvironment } from './environment';
-import { baselineFigures, recordSyncFigures, type BaselineFigures, type RecordSyncFigures } from './figures';
+import { measureCeiling } from './ceiling';
+import {
+  baselineFigures,
+  ceilingFigures,
+  ceilingPair,
+  recordSyncFigures,
+  spreadOf,
+  type BaselineFigures,
+  type CeilingFigures,
+  type CeilingPair,
+  type RecordSyncFigures,
+} from './figures';
 import { parseOptions, type BenchOptions } from './options';
 import { measureProblemRecords } from './problem-records';
 import { printProblemTable } from './problem-table';
 import { measureRecordSync } from './record-sync';
-import { printTable } from './table';
+import { cpuSeconds, machineBusySeconds } from './processes';
+import { printTable, type Report } from './table';
 import { WriteLog } from './writes';
 
 // The benchmark's own client logs nothing useful at info level.
@@ -47,6 +59,24 @@ async function problemRecordsOnly(options: BenchOptions, records: number): Promi
   writeReport(options, report);
 }
 
+/** CPU seconds per process over `work`, for a measurement without a worker (the baseline). */
+async function withCpu<T>(serverPid: number, work: () => Promise<T>) {
+  const before = [cpuSeconds(serverPid), process.cpuUsage(), machineBusySeconds()] as const;
+  const startedAt = Date.now();
+  const result = await work();
+  const own = process.cpuUsage(before[1]);
+  const server = cpuSeconds(serverPid) - before[0];
+  const sandboxesAndBench = (own.user + own.system) / 1e6;
+  const machine = machineBusySeconds() - before[2];
+  const cpu = {
+    worker: 0,
+    server,
+    sandboxesAndBench,
+    otherProcesses: Math.max(0, machine - server - sandboxesAndBench),
+  };
+  return { result, cpu: { seconds: (Date.now() - startedAt) / 1000, cpu } };
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options.problemRecords !== undefined) return problemRecordsOnly(options, options.problemRecords);
@@ -55,6 +85,19 @@ async function main(): Promise<void> {
   const writes = new WriteLog(bench.netsuitePort);
   let baseline: BaselineFigures | null = null;
   const recordSync: RecordSyncFigures[] = [];
+  const ceilingPairs: CeilingPair[] = [];
+  const loadAverage = { before: os.loadavg(), after: [] as number[] };
+  const syncAt = async (latencyMs: number, label: string, profile: boolean) => {
+    log(`${label}`);
+    const measurement = await measureRecordSync(bench, writes, {
+      ...options,
+      latencyMs,
+      cpuProfileDir: profile ? path.join(path.dirname(options.json), 'profiles') : undefined,
+    });
+    const figures = recordSyncFigures(measurement, latencyMs, options.concurrency, label);
+    recordSync.push(figures);
+    return figures;
+  };
   try {
     if (!options.skipBaseline) {
       log(
@@ -64,7 +107,9 @@ async function main(): Promise<void> {
       bench.netsuite.setFaults({ latencyMs: options.latencyMs, concurrencyLimit: options.concurrency });
       writes.clear();
       const startedAt = Date.now();
-      const result = await runBaseline(parseConfig(bench.environment), null, options.baselineRecords);
+      const { result, cpu } = await withCpu(bench.serverPid, () =>
+        runBaseline(parseConfig(bench.environment), null, options.baselineRecords),
+      );
       baseline = baselineFigures(
         result,
         options.latencyMs,
@@ -72,25 +117,43 @@ async function main(): Promise<void> {
         writes.writtenAt,
         writes.lastWriteAt,
         bench.netsuite.stats.byStatus,
+        cpu,
       );
     }
-    const latencies = options.skipZeroLatency ? [options.latencyMs] : [options.latencyMs, 0];
-    for (const latencyMs of [...new Set(latencies)]) {
-      log(`record-sync at L = ${latencyMs} ms`);
-      const profiling = options.profile && latencyMs === 0;
-      const measurement = await measureRecordSync(bench, writes, {
-        ...options,
-        latencyMs,
-        cpuProfileDir: profiling ? path.join(path.dirname(options.json), 'profiles') : undefined,
-      });
-      recordSync.push(recordSyncFigures(measurement, latencyMs, options.concurrency));
+    if (options.latencyMs > 0) await syncAt(options.latencyMs, `record-sync L=${options.latencyMs}ms`, false);
+    // At L = 0: the engine ceiling and record-sync, interleaved (ceiling, record-sync, ceiling, …),
+    // so that whatever else the machine does meanwhile weighs on both alike.
+    const zeroLatency = options.latencyMs === 0 || !options.skipZeroLatency;
+    const pairs = zeroLatency ? Math.max(1, options.ceilingPairs) : 0;
+    for (let pair = 1; pair <= pairs; pair += 1) {
+      const suffix = options.ceilingPairs > 1 ? ` #${pair}` : '';
+      let ceiling: CeilingFigures | undefined;
+      if (options.ceilingPairs > 0) {
+        log(`engine ceiling${suffix}: ${options.records} records, one workflow each, L = 0`);
+        ceiling = ceilingFigures(await measureCeiling(bench, options), `ceiling${suffix}`);
+      }
+      const figures = await syncAt(0, `record-sync L=0ms${suffix}`, options.profile && pair === 1);
+      if (ceiling) ceilingPairs.push(ceilingPair(ceiling, figures));
+    }
+    if (!zeroLatency && options.ceilingPairs > 0) {
+      log('no engine ceiling: it pairs with record-sync at L = 0, which --skip-zero-latency leaves out');
     }
   } finally {
     writes.close();
     await bench.teardown();
   }
+  loadAverage.after = os.loadavg();
 
-  const report = { date: new Date().toISOString(), machine: machine(), options, baseline, recordSync };
+  const report: Report = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    options,
+    loadAverage,
+    baseline,
+    recordSync,
+    ceilingPairs,
+    ceilingRatio: spreadOf(ceilingPairs.map((p) => p.ratio)),
+  };
   printTable(report);
   writeReport(options, report);
 }

@@ -1,11 +1,25 @@
-import type { BaselineFigures, RecordSyncFigures } from './figures';
+import {
+  BUSY_MACHINE_CORES,
+  type BaselineFigures,
+  type CeilingFigures,
+  type CeilingPair,
+  type CoresBusy,
+  type RecordSyncFigures,
+  type Spread,
+} from './figures';
 import type { BenchOptions } from './options';
 
 export interface Report {
+  date: string;
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
   options: BenchOptions;
+  /** os.loadavg() (1, 5, 15 min) before the first measurement and after the last. */
+  loadAverage: { before: number[]; after: number[] };
   baseline: BaselineFigures | null;
   recordSync: RecordSyncFigures[];
+  ceilingPairs: CeilingPair[];
+  /** record-sync ÷ ceiling over the pairs. */
+  ceilingRatio: Spread | null;
 }
 
 type Column = { title: string; cells: Record<string, string> };
@@ -16,10 +30,18 @@ const ROWS = [
   'records/s',
   'fraction of C/L',
   '÷ baseline',
+  '÷ engine ceiling (its pair)',
   'latency p50 read→write (ms)',
   'latency p95 read→write (ms)',
   '429s from NetSuite',
   'NetSuite peak concurrency',
+  'NetSuite writes',
+  'NetSuite SuiteQL requests (per page)',
+  'SuiteQL ms per page (in the sandbox)',
+  'SuiteQL share of run time',
+  'read activity ms per page',
+  'page start / end ms per page',
+  'page start + end share of run time',
   'history events / record',
   '  of which record workflow',
   '  of which run + pipeline',
@@ -28,6 +50,9 @@ const ROWS = [
   'under warning thresholds',
   'worker peak RSS (MB)',
   'worker RSS 1st → last third (MB)',
+  'CPU ms / record: worker',
+  '  server',
+  '  sandboxes+bench',
   'cores busy: worker',
   'cores busy: server',
   'cores busy: sandboxes+bench',
@@ -37,6 +62,19 @@ const ROWS = [
   '  task (workflow + upsert)',
   '  closed → run notified',
 ];
+
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+
+function coresCells(cores: CoresBusy | null): Record<string, string> {
+  if (!cores) return {};
+  return {
+    'cores busy: worker': String(cores.worker),
+    'cores busy: server': String(cores.server),
+    'cores busy: sandboxes+bench': String(cores.sandboxesAndBench),
+    'cores busy: other processes':
+      String(cores.otherProcesses) + (cores.otherProcesses > BUSY_MACHINE_CORES ? ' BUSY' : ''),
+  };
+}
 
 function baselineColumn(b: BaselineFigures, latencyMs: number): Column {
   return {
@@ -49,24 +87,38 @@ function baselineColumn(b: BaselineFigures, latencyMs: number): Column {
       'latency p95 read→write (ms)': String(b.latency.p95Ms),
       '429s from NetSuite': String(b.status429),
       'NetSuite peak concurrency': '1',
+      ...coresCells(b.coresBusy),
     },
   };
 }
 
-function recordSyncColumn(r: RecordSyncFigures, baseline: BaselineFigures | null): Column {
+function recordSyncColumn(
+  r: RecordSyncFigures,
+  baseline: BaselineFigures | null,
+  pair?: CeilingPair,
+): Column {
   const sameLatency = baseline && r.latencyMs === baseline.latencyMs;
+  const reads = r.destinationReads;
   return {
-    title: `record-sync L=${r.latencyMs}ms`,
+    title: r.label,
     cells: {
       records: String(r.records),
       'wall time (s)': String(r.seconds),
       'records/s': String(r.recordsPerSecond),
       'fraction of C/L': r.fractionOfDestinationLimit === null ? '—' : String(r.fractionOfDestinationLimit),
       '÷ baseline': sameLatency ? `${(r.recordsPerSecond / baseline.recordsPerSecond).toFixed(1)}×` : '',
+      '÷ engine ceiling (its pair)': pair ? pair.ratio.toFixed(2) : '',
       'latency p50 read→write (ms)': String(r.latency.p50Ms),
       'latency p95 read→write (ms)': String(r.latency.p95Ms),
       '429s from NetSuite': String(r.status429),
       'NetSuite peak concurrency': String(r.destinationPeakConcurrency),
+      'NetSuite writes': String(reads.writes),
+      'NetSuite SuiteQL requests (per page)': `${reads.suiteQlRequests} (${reads.suiteQlPerPage})`,
+      'SuiteQL ms per page (in the sandbox)': String(reads.suiteQlMsPerPage),
+      'SuiteQL share of run time': percent(reads.suiteQlShareOfRunTime),
+      'read activity ms per page': String(reads.readActivityMsPerPage),
+      'page start / end ms per page': `${reads.pageSteps.startMsPerPage} / ${reads.pageSteps.endMsPerPage}`,
+      'page start + end share of run time': percent(reads.pageSteps.shareOfRunTime),
       'history events / record': String(r.historyEventsPerRecord.total),
       '  of which record workflow': String(r.historyEventsPerRecord.recordWorkflow),
       '  of which run + pipeline': String(r.historyEventsPerRecord.runAndPipelineShare),
@@ -75,10 +127,10 @@ function recordSyncColumn(r: RecordSyncFigures, baseline: BaselineFigures | null
       'under warning thresholds': r.largestHistory.underWarningThresholds ? 'yes' : 'NO',
       'worker peak RSS (MB)': String(r.worker.peakRssMb),
       'worker RSS 1st → last third (MB)': `${r.worker.medianRssFirstThirdMb} → ${r.worker.medianRssLastThirdMb}`,
-      'cores busy: worker': String(r.coresBusy.worker),
-      'cores busy: server': String(r.coresBusy.server),
-      'cores busy: sandboxes+bench': String(r.coresBusy.sandboxesAndBench),
-      'cores busy: other processes': String(r.coresBusy.otherProcesses),
+      'CPU ms / record: worker': String(r.cpuPerRecord.workerMs),
+      '  server': String(r.cpuPerRecord.serverMs),
+      '  sandboxes+bench': String(r.cpuPerRecord.sandboxesAndBenchMs),
+      ...coresCells(r.coresBusy),
       'a record, p50 (ms): start asked → started': String(r.recordSteps.startRequestedToStarted),
       '  started → task picked up': String(r.recordSteps.startedToTaskPickedUp),
       '  task (workflow + upsert)': String(r.recordSteps.taskDuration),
@@ -87,37 +139,179 @@ function recordSyncColumn(r: RecordSyncFigures, baseline: BaselineFigures | null
   };
 }
 
-/** The figures as a plain-text table, one column per measured run. */
-export function printTable({ machine, options, baseline, recordSync }: Report): void {
-  const ceiling =
-    options.latencyMs > 0 ? `${Math.round((options.concurrency * 1000) / options.latencyMs)}` : '∞';
-  console.log(
-    `\n${options.records} accounts; NetSuite sandbox L = ${options.latencyMs} ms, C = ${options.concurrency} ` +
-      `(ceiling C/L = ${ceiling} records/s); page ${options.pageSize}, window ${options.window ?? 'default'}`,
-  );
-  console.log(
-    `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.platform}\n`,
-  );
-  const columns = [
-    ...(baseline ? [baselineColumn(baseline, options.latencyMs)] : []),
-    ...recordSync.map((r) => recordSyncColumn(r, baseline)),
-  ];
-  const labelWidth = Math.max(...ROWS.map((row) => row.length));
+const CEILING_ROWS = [
+  'records',
+  'wall time (s)',
+  'records/s',
+  'record-sync ÷ ceiling',
+  'CPU ms / record: worker',
+  '  server',
+  '  sandboxes+bench',
+  'history events / record',
+  '  of which record workflow',
+  '  of which runs (+ pipeline)',
+  'largest history (events)',
+  'largest history (KB)',
+  'worker peak RSS (MB)',
+  'page start / end ms per page',
+  'a record, p50 (ms): start asked → started',
+  '  started → task picked up',
+  '  task (workflow + local activity)',
+  '  closed → run notified',
+  'cores busy: worker',
+  'cores busy: server',
+  'cores busy: other processes',
+];
+
+function ceilingColumn(c: CeilingFigures): Column {
+  return {
+    title: c.label,
+    cells: {
+      records: String(c.records),
+      'wall time (s)': String(c.seconds),
+      'records/s': String(c.recordsPerSecond),
+      'CPU ms / record: worker': String(c.cpuPerRecord.workerMs),
+      '  server': String(c.cpuPerRecord.serverMs),
+      '  sandboxes+bench': String(c.cpuPerRecord.sandboxesAndBenchMs),
+      'history events / record': String(c.historyEventsPerRecord.total),
+      '  of which record workflow': String(c.historyEventsPerRecord.recordWorkflow),
+      '  of which runs (+ pipeline)': String(c.historyEventsPerRecord.runShare),
+      'largest history (events)': String(c.largestHistory.events),
+      'largest history (KB)': String(Math.round(c.largestHistory.bytes / 1024)),
+      'worker peak RSS (MB)': String(c.workerPeakRssMb),
+      'page start / end ms per page': `${c.pageSteps.startMsPerPage} / ${c.pageSteps.endMsPerPage}`,
+      'a record, p50 (ms): start asked → started': String(c.recordSteps.startRequestedToStarted),
+      '  started → task picked up': String(c.recordSteps.startedToTaskPickedUp),
+      '  task (workflow + local activity)': String(c.recordSteps.taskDuration),
+      '  closed → run notified': String(c.recordSteps.closedToRunNotified),
+      ...coresCells(c.coresBusy),
+    },
+  };
+}
+
+/** record-sync's cells in the ceiling table: the same figures under the ceiling's row names. */
+function recordSyncBesideCeiling(pair: CeilingPair): Column {
+  const r = pair.recordSync;
+  const column = recordSyncColumn(r, null, pair);
+  return {
+    title: r.label,
+    cells: {
+      ...column.cells,
+      'record-sync ÷ ceiling': pair.ratio.toFixed(2),
+      '  of which runs (+ pipeline)': String(r.historyEventsPerRecord.runAndPipelineShare),
+      '  task (workflow + local activity)': String(r.recordSteps.taskDuration),
+    },
+  };
+}
+
+function printColumns(rows: string[], columns: Column[]): void {
+  const labelWidth = Math.max(...rows.map((row) => row.length));
   const widths = columns.map((c) => Math.max(c.title.length, ...Object.values(c.cells).map((v) => v.length)));
   const line = (label: string, cells: string[]) =>
-    `${label.padEnd(labelWidth)}  ${cells.map((cell, i) => cell.padStart(widths[i])).join('  ')}`;
+    `${label.padEnd(labelWidth)}  ${cells.map((cell, i) => cell.padStart(widths[i])).join('  ')}`.trimEnd();
   console.log(
     line(
       '',
       columns.map((c) => c.title),
     ),
   );
-  for (const row of ROWS)
+  for (const row of rows)
     console.log(
       line(
         row,
         columns.map((c) => c.cells[row] ?? ''),
       ),
     );
+  console.log('');
+}
+
+/** Every measurement whose machine was busy with other work, and how busy. */
+function busyRuns({ baseline, recordSync, ceilingPairs }: Report): string[] {
+  const runs: { label: string; cores: CoresBusy | null }[] = [
+    ...(baseline ? [{ label: 'baseline', cores: baseline.coresBusy }] : []),
+    ...recordSync.map((r) => ({ label: r.label, cores: r.coresBusy })),
+    ...ceilingPairs.map((p) => ({ label: p.ceiling.label, cores: p.ceiling.coresBusy })),
+  ];
+  return runs
+    .filter(({ cores }) => cores !== null && cores.otherProcesses > BUSY_MACHINE_CORES)
+    .map(({ label, cores }) => `${label} ${cores!.otherProcesses}`);
+}
+
+/** The figures as plain-text tables: record-sync and the baseline, then the engine ceiling beside record-sync. */
+export function printTable(report: Report): void {
+  const { machine, options, baseline, recordSync, ceilingPairs, ceilingRatio, loadAverage } = report;
+  const ceiling =
+    options.latencyMs > 0 ? `${Math.round((options.concurrency * 1000) / options.latencyMs)}` : '∞';
+  const busy = busyRuns(report);
+  const busyLine =
+    `BUSY MACHINE: figures not for the README (other processes used more than ${BUSY_MACHINE_CORES} ` +
+    `cores on average during: ${busy.join(', ')}; load average ${loadAverage.before[0].toFixed(1)} before, ` +
+    `${(loadAverage.after[0] ?? NaN).toFixed(1)} after)`;
+  console.log(
+    `\n${options.records} accounts; NetSuite sandbox L = ${options.latencyMs} ms, C = ${options.concurrency} ` +
+      `(ceiling C/L = ${ceiling} records/s); page ${options.pageSize}, window ${options.window ?? 'default'}`,
+  );
+  console.log(
+    `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.platform}`,
+  );
+  if (busy.length > 0) console.log(busyLine);
+  console.log('');
+
+  const pairOf = (r: RecordSyncFigures) => ceilingPairs.find((p) => p.recordSync === r);
+  printColumns(ROWS, [
+    ...(baseline ? [baselineColumn(baseline, options.latencyMs)] : []),
+    ...recordSync.map((r) => recordSyncColumn(r, baseline, pairOf(r))),
+  ]);
+  for (const r of recordSync) {
+    const reads = r.destinationReads;
+    console.log(
+      `${r.label}: destination reads per page: ${reads.suiteQlPerPage} SuiteQL, ` +
+        `${reads.suiteQlMsPerPage} ms per page, ${percent(reads.suiteQlShareOfRunTime)} of run time ` +
+        `(${reads.suiteQlRequests} SuiteQL requests, ${reads.suiteQlMs} ms in all, and ${reads.writes} ` +
+        `writes for ${reads.pageSteps.pages} pages)`,
+    );
+  }
+  console.log('');
+
+  if (ceilingPairs.length > 0) {
+    const { pageSize, windowSize, tuning } = ceilingPairs[0].ceiling;
+    console.log(
+      `Engine ceiling beside record-sync at L = 0, interleaved: one child workflow per record with one ` +
+        `no-op local activity; page ${pageSize}, window ${windowSize}; worker as src/workers.ts tunes ` +
+        `record-sync's (nonStickyToStickyPollRatio ${tuning.nonStickyToStickyPollRatio}, ` +
+        `${tuning.maxConcurrentLocalActivityExecutions} local-activity slots)`,
+    );
+    if (tuning.notCopied.length > 0) {
+      console.log(
+        `WARNING: src/workers.ts also sets ${tuning.notCopied.join(', ')}: the ceiling does not copy it`,
+      );
+    }
+    console.log('');
+    printColumns(
+      CEILING_ROWS,
+      ceilingPairs.flatMap((pair) => [ceilingColumn(pair.ceiling), recordSyncBesideCeiling(pair)]),
+    );
+  }
+
+  const atL = recordSync.find((r) => r.latencyMs === options.latencyMs && r.latencyMs > 0);
+  if (ceilingRatio) {
+    const spread =
+      ceilingRatio.count > 1 ? ` (${ceilingRatio.min.toFixed(2)}–${ceilingRatio.max.toFixed(2)})` : '';
+    console.log(
+      `record-sync ÷ engine ceiling (L = 0):  ${ceilingRatio.median.toFixed(2)}, median of ` +
+        `${ceilingRatio.count} pair${ceilingRatio.count > 1 ? 's' : ''}${spread}`,
+    );
+  }
+  if (atL && atL.fractionOfDestinationLimit !== null) {
+    console.log(
+      `record-sync ÷ C/L (L = ${atL.latencyMs} ms):     ${atL.fractionOfDestinationLimit.toFixed(3)}`,
+    );
+  }
+  if (atL && baseline) {
+    console.log(
+      `record-sync ÷ baseline (L = ${atL.latencyMs} ms): ${(atL.recordsPerSecond / baseline.recordsPerSecond).toFixed(1)}×`,
+    );
+  }
+  if (busy.length > 0) console.log(`\n${busyLine}`);
   console.log('');
 }

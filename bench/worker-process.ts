@@ -20,6 +20,14 @@ export interface WorkerProcess {
 
 const READY = /record-sync worker polling/;
 
+export interface WorkerProcessOptions {
+  cpuProfileDir?: string;
+  /** Another worker entry point (the engine ceiling's); default: the production worker. */
+  entry?: string;
+  /** What that entry prints once it polls. */
+  ready?: RegExp;
+}
+
 /** This shell's environment minus any record-sync or Temporal setting, which could point elsewhere. */
 function withoutSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const setting = /^(SALESFORCE|NETSUITE|SYNC|TEMPORAL|RECORD_SYNC|SANDBOX)_/;
@@ -27,19 +35,20 @@ function withoutSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * The production worker entry point (`src/worker.ts`) in its own process, so its memory and CPU
- * are its own and not the benchmark's or the sandboxes'. Resolves once it polls.
+ * The production worker entry point (`src/worker.ts`), or `options.entry`, in its own process, so
+ * its memory and CPU are its own and not the benchmark's or the sandboxes'. Resolves once it polls.
  */
 export async function startWorkerProcess(
   environment: Record<string, string>,
   workDir: string,
-  options: { cpuProfileDir?: string } = {},
+  options: WorkerProcessOptions = {},
 ): Promise<WorkerProcess> {
   const profile = options.cpuProfileDir
     ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.cpuProfileDir)]
     : [];
   const tsx = pathToFileURL(require.resolve('tsx')).href;
-  const entry = path.resolve(__dirname, '../src/worker.ts');
+  const entry = options.entry ?? path.resolve(__dirname, '../src/worker.ts');
+  const ready = options.ready ?? READY;
   // Run from a scratch directory, so a developer's .env (maybe real accounts) is never read.
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', tsx, entry], {
     cwd: workDir,
@@ -51,7 +60,7 @@ export async function startWorkerProcess(
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk;
-      if (READY.test(output)) resolve();
+      if (ready.test(output)) resolve();
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);

@@ -22,7 +22,8 @@ export class WriteLog {
   private readonly listener = (message: unknown) => {
     const { request, socket } = message as ResponseFinished;
     if (request.method !== 'PUT' || socket.localPort !== this.port) return;
-    const match = CUSTOMER_WRITE.exec(request.url ?? '');
+    // The upsert carries a query (`?replace=addressBook`): match the path alone.
+    const match = CUSTOMER_WRITE.exec((request.url ?? '').split('?')[0]);
     if (!match) return;
     this.lastWriteAt = Date.now();
     this.writtenAt.set(match[1], this.lastWriteAt);
