@@ -127,6 +127,10 @@ export class AccountStore {
     if (ms > Math.max(Date.now(), this.lastWriteMs)) throw new Error('stampedAt must not be in the future');
     const targets = this.existing(ids);
     const stamp = formatSalesforceDatetime(ms);
+    // The transaction held the rows' locks: no later save of them can have committed before it.
+    const later = targets.find((account) => account.SystemModstamp > stamp);
+    if (later)
+      throw new Error(`${later.Id} was saved after ${stampedAt}: a late commit cannot move its stamp back`);
     for (const account of targets)
       Object.assign(account, fields, { SystemModstamp: stamp, LastModifiedDate: stamp });
   }

@@ -103,8 +103,16 @@ describe('configuration', () => {
     ['SYNC_RUN_TIMEOUT', '10s', /SYNC_RUN_TIMEOUT: must be at least 1m/],
     ['SYNC_CONFLICT_POLICY', 'newest-wins', /SYNC_CONFLICT_POLICY:/],
     ['NETSUITE_SUBSIDIARY', 'Parent Company', /NETSUITE_SUBSIDIARY: must be a subsidiary internal id/],
-    ['SALESFORCE_WRITEBACK_STATUS_FIELD', 'Sync Status', /SALESFORCE_WRITEBACK_STATUS_FIELD: must be a custom field/],
-    ['SALESFORCE_WRITEBACK_ID_FIELD', 'NetSuite_Id__c', /SALESFORCE_WRITEBACK_ID_FIELD: needs SALESFORCE_WRITEBACK_STATUS_FIELD/],
+    [
+      'SALESFORCE_WRITEBACK_STATUS_FIELD',
+      'Sync Status',
+      /SALESFORCE_WRITEBACK_STATUS_FIELD: must be a custom field/,
+    ],
+    [
+      'SALESFORCE_WRITEBACK_ID_FIELD',
+      'NetSuite_Id__c',
+      /SALESFORCE_WRITEBACK_ID_FIELD: needs SALESFORCE_WRITEBACK_STATUS_FIELD/,
+    ],
   ];
   for (const [variable, value, expected] of badValues) {
     it(`rejects ${variable}=${JSON.stringify(value)}, naming the variable`, () => {

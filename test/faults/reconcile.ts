@@ -64,7 +64,8 @@ export async function reconcile(sync: SyncEnvironment): Promise<Reconciliation> 
     }
     const customer = sync.netsuite.customerByExternalId(account.Id);
     if (!customer) {
-      lost.push(account.Id);
+      // An account deleted before it was ever synced has nothing to become in NetSuite.
+      if (!account.IsDeleted) lost.push(account.Id);
       continue;
     }
     // NetSuite holds the newest content (a newer version with the same content is skipped, not written).
