@@ -6,7 +6,7 @@ import { parseConfig } from '../src/config';
 import type { BenchEnvironment } from './environment';
 import type { CeilingRunInput, ceilingRun } from './ceiling-workflows';
 import { historySizes, readRunChain, type HistorySize, type RunPage } from './histories';
-import { cpuSeconds, machineBusySeconds } from './processes';
+import { cpuMeter } from './processes';
 import { startWorkerProcess, type MemorySample } from './worker-process';
 
 export interface CeilingSettings {
@@ -133,12 +133,7 @@ export async function measureCeiling(
   let firstRunId: string;
   let measured: Pick<CeilingMeasurement, 'cpu' | 'memory' | 'cpuWindowSeconds'>;
   try {
-    const before = [
-      worker.cpuSeconds(),
-      cpuSeconds(bench.serverPid),
-      process.cpuUsage(),
-      machineBusySeconds(),
-    ] as const;
+    const cpuUsed = cpuMeter(() => worker.cpuSeconds(), bench.serverPid);
     worker.sampleMemory();
     startedAt = Date.now();
     const input: CeilingRunInput = { prefix, records: settings.records, pageSize, windowSize, offset: 0 };
@@ -149,17 +144,10 @@ export async function measureCeiling(
     });
     firstRunId = handle.firstExecutionRunId;
     await handle.result();
-    const own = process.cpuUsage(before[2]);
-    const cpu = {
-      worker: worker.cpuSeconds() - before[0],
-      server: cpuSeconds(bench.serverPid) - before[1],
-      sandboxesAndBench: (own.user + own.system) / 1e6,
-    };
-    const machine = machineBusySeconds() - before[3];
     measured = {
       memory: worker.samples(),
       cpuWindowSeconds: (Date.now() - startedAt) / 1000,
-      cpu: { ...cpu, otherProcesses: Math.max(0, machine - cpu.worker - cpu.server - cpu.sandboxesAndBench) },
+      cpu: cpuUsed(),
     };
   } finally {
     await worker.stop();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -82,4 +83,24 @@ export async function startBenchEnvironment(records: number): Promise<BenchEnvir
       rmSync(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A pipeline of its own for one measurement: its name, task queues and NetSuite limit. */
+export function measuredPipeline(
+  bench: BenchEnvironment,
+  settings: { concurrency: number; window?: number },
+  extra: Record<string, string> = {},
+) {
+  const unique = randomUUID().slice(0, 8);
+  const pipeline = `bench-${unique}`;
+  const environment = {
+    ...bench.environment,
+    SYNC_PIPELINE: pipeline,
+    SYNC_TASK_QUEUE: `record-sync-${unique}`,
+    NETSUITE_TASK_QUEUE: `record-sync-netsuite-${unique}`,
+    NETSUITE_MAX_CONCURRENT_REQUESTS: String(settings.concurrency),
+    ...(settings.window ? { SYNC_WINDOW_SIZE: String(settings.window) } : {}),
+    ...extra,
+  };
+  return { pipeline, environment };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseConfig, syncSettings } from '../src/config';
 import { toIsoInstant } from '../src/domain/checkpoint';
@@ -6,7 +5,7 @@ import type { RecordFailure } from '../src/domain/sync';
 import { pipelineOperations } from '../src/operations';
 import type { ProblemPage } from '../src/problem-records';
 import { pipelineWorkflowId, recordWorkflowId } from '../src/workflows/ids';
-import type { BenchEnvironment } from './environment';
+import { measuredPipeline, type BenchEnvironment } from './environment';
 import { HISTORY_WARNING } from './histories';
 import { listRuns, scanHistories, type HistoryScan } from './problem-histories';
 import {
@@ -120,16 +119,7 @@ export async function measureProblemRecords(
 ): Promise<ProblemRecordsFigures> {
   const loadBefore = os.loadavg();
   const n = settings.records;
-  const unique = randomUUID().slice(0, 8);
-  const pipeline = `bench-${unique}`;
-  const environment = {
-    ...bench.environment,
-    SYNC_PIPELINE: pipeline,
-    SYNC_TASK_QUEUE: `record-sync-${unique}`,
-    NETSUITE_TASK_QUEUE: `record-sync-netsuite-${unique}`,
-    NETSUITE_MAX_CONCURRENT_REQUESTS: String(settings.concurrency),
-    ...(settings.window ? { SYNC_WINDOW_SIZE: String(settings.window) } : {}),
-  };
+  const { pipeline, environment } = measuredPipeline(bench, settings);
   const config = parseConfig(environment);
   const operations = pipelineOperations(bench.client, config);
   const { problems } = operations;

@@ -56,3 +56,26 @@ export function machineBusySeconds(): number {
     .map(Number);
   return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
 }
+
+/**
+ * Starts measuring CPU: the worker's, the server's, this process's (the bench and the sandboxes)
+ * and everything else the machine ran meanwhile, which competed for the same cores.
+ */
+export function cpuMeter(workerCpuSeconds: () => number, serverPid: number) {
+  const before = [
+    workerCpuSeconds(),
+    cpuSeconds(serverPid),
+    process.cpuUsage(),
+    machineBusySeconds(),
+  ] as const;
+  return () => {
+    const own = process.cpuUsage(before[2]);
+    const cpu = {
+      worker: workerCpuSeconds() - before[0],
+      server: cpuSeconds(serverPid) - before[1],
+      sandboxesAndBench: (own.user + own.system) / 1e6,
+    };
+    const machine = machineBusySeconds() - before[3];
+    return { ...cpu, otherProcesses: Math.max(0, machine - cpu.worker - cpu.server - cpu.sandboxesAndBench) };
+  };
+}

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { syncRun } from '../src/workflows/sync-run';
 import { DestinationRequests, type DestinationRequestCounts } from './destination-requests';
-import type { BenchEnvironment } from './environment';
+import { measuredPipeline, type BenchEnvironment } from './environment';
 import { historySizes, readRunChain, type HistorySize, type RunPage } from './histories';
-import { cpuSeconds, machineBusySeconds } from './processes';
+import { cpuMeter } from './processes';
 import { startWorkerProcess, type MemorySample } from './worker-process';
 import type { WriteLog } from './writes';
 
@@ -54,18 +53,10 @@ export async function measureRecordSync(
   writes: WriteLog,
   settings: RecordSyncSettings,
 ): Promise<RecordSyncMeasurement> {
-  const unique = randomUUID().slice(0, 8);
-  const pipeline = `bench-${unique}`;
-  const environment = {
-    ...bench.environment,
-    SYNC_PIPELINE: pipeline,
-    SYNC_TASK_QUEUE: `record-sync-${unique}`,
-    NETSUITE_TASK_QUEUE: `record-sync-netsuite-${unique}`,
+  const { pipeline, environment } = measuredPipeline(bench, settings, {
     SYNC_PAGE_SIZE: String(settings.pageSize),
-    NETSUITE_MAX_CONCURRENT_REQUESTS: String(settings.concurrency),
-    ...(settings.window ? { SYNC_WINDOW_SIZE: String(settings.window) } : {}),
     ...settings.extraEnvironment,
-  };
+  });
   const worker = await startWorkerProcess(environment, bench.workDir, settings);
   const destination = new DestinationRequests(bench.netsuitePort);
   let measured: Omit<
@@ -79,12 +70,7 @@ export async function measureRecordSync(
     bench.netsuite.setFaults({ latencyMs: settings.latencyMs, concurrencyLimit: settings.concurrency });
     writes.clear();
     destination.clear();
-    const cpuBefore = [
-      worker.cpuSeconds(),
-      cpuSeconds(bench.serverPid),
-      process.cpuUsage(),
-      machineBusySeconds(),
-    ] as const;
+    const cpuUsed = cpuMeter(() => worker.cpuSeconds(), bench.serverPid);
     worker.sampleMemory();
 
     const startedAt = Date.now();
@@ -99,14 +85,7 @@ export async function measureRecordSync(
       throw new Error('the benchmark saw no customer write reach the NetSuite sandbox: see bench/writes.ts');
     }
 
-    const ownCpu = process.cpuUsage(cpuBefore[2]);
-    const cpu = {
-      worker: worker.cpuSeconds() - cpuBefore[0],
-      server: cpuSeconds(bench.serverPid) - cpuBefore[1],
-      sandboxesAndBench: (ownCpu.user + ownCpu.system) / 1e6,
-    };
-    // Anything else this machine ran meanwhile (other builds, tests) competed for the same cores.
-    const machine = machineBusySeconds() - cpuBefore[3];
+    const cpu = cpuUsed();
     measured = {
       read: summary.counts.read,
       synced: summary.counts.synced,
@@ -120,7 +99,7 @@ export async function measureRecordSync(
       status: { ...bench.netsuite.stats.byStatus },
       maxConcurrent: bench.netsuite.stats.maxConcurrent,
       memory: worker.samples(),
-      cpu: { ...cpu, otherProcesses: Math.max(0, machine - cpu.worker - cpu.server - cpu.sandboxesAndBench) },
+      cpu,
     };
   } finally {
     destination.close();
