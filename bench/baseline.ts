@@ -2,7 +2,7 @@ import type { Config } from '../src/config';
 import { NetSuiteClient } from '../src/connectors/netsuite';
 import { SalesforceClient } from '../src/connectors/salesforce';
 import { checkpointOf, type Checkpoint } from '../src/domain/checkpoint';
-import { mapAccountToCustomer } from '../src/domain/mapping';
+import { mapAccountToCustomer } from '../src/pipelines/accounts/mapping';
 
 export interface BaselineResult {
   read: number;
@@ -24,8 +24,9 @@ export async function runBaseline(
   since: Checkpoint | null,
   limit: number,
 ): Promise<BaselineResult> {
-  const salesforce = new SalesforceClient(config.salesforce);
-  const netsuite = new NetSuiteClient(config.netsuite);
+  if (!config.accounts) throw new Error('the baseline needs the accounts pipeline configured');
+  const salesforce = new SalesforceClient(config.accounts.salesforce);
+  const netsuite = new NetSuiteClient(config.accounts.netsuite);
   const result: BaselineResult = { read: 0, written: 0, failed: 0, readAt: new Map(), checkpoint: since };
   let page = await salesforce.readChangedAccounts(since);
   for (;;) {

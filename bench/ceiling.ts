@@ -109,7 +109,7 @@ export async function measureCeiling(
     ...(settings.window ? { SYNC_WINDOW_SIZE: String(settings.window) } : {}),
   });
   const { pageSize, windowSize } = config.pipeline;
-  const tuning = recordSyncWorkerTuning(config.netsuite.maxConcurrentRequests);
+  const tuning = recordSyncWorkerTuning(config.accounts!.netsuite.maxConcurrentRequests);
   const unique = randomUUID().slice(0, 8);
   const prefix = `ceiling-${unique}`;
   const taskQueue = `ceiling-${unique}`;

@@ -134,7 +134,7 @@ export async function measureProblemRecords(
   const version = toIsoInstant(String(bench.salesforce.accounts()[0].SystemModstamp));
 
   const worker = await startWorkerProcess(environment, bench.workDir);
-  const salesforceResponses = countResponses(config.sandboxPorts.salesforce);
+  const salesforceResponses = countResponses(Number(new URL(config.accounts!.salesforce.loginUrl).port));
   let measured;
   try {
     await operations.create();

@@ -1,14 +1,18 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { configuredCodecServerOptions, startCodecServer } from '../src/codec/http-server';
-import { ConfigError, loadConfig, type Config } from '../src/config';
+import { ConfigError, loadConfig, loadEnvFile, type Config } from '../src/config';
 import { createLogger, installTemporalLogging } from '../src/logger';
 import { OperatorError, pipelineOperations } from '../src/operations';
+import { configuredPipelines } from '../src/pipelines';
 import { ensureSchedule, triggerSync } from '../src/schedule';
 import { connectClient, connectWorker } from '../src/temporal';
 import { createWorkers } from '../src/workers';
 import { searchAttributes } from '../src/workflows/search-attributes';
+import { SANDBOX_PORTS } from '../sandbox/credentials';
 import { startNetSuiteSandbox } from '../sandbox/netsuite';
 import { startSalesforceSandbox } from '../sandbox/salesforce';
+import { sandboxSettings } from '../sandbox/settings';
 import { startDevServer } from './dev-server';
 import { findTemporalCli } from './temporal-cli';
 
@@ -75,26 +79,52 @@ async function codecServerFor(
   };
 }
 
+/** Settings that say a real account, bucket or key is configured: then no sandbox stands in. */
+const CONFIGURED_BY_USER =
+  /^(SALESFORCE_|NETSUITE_|VENDOR_FILES_|RECORD_SYNC_ENCRYPTION_KEYS$|DATABASE_URL$)/;
+const SAMPLE_VENDOR_FILES = path.resolve(__dirname, '..', 'samples', 'vendor-performance');
+
+/**
+ * With nothing configured, the sandboxes stand in for Salesforce and NetSuite, and the vendor
+ * files pipeline reads `inbox/`, where the sample files are dropped the first time. The product
+ * gets all of it as settings, as it would a real account's.
+ */
+async function standInsFor(nothingConfigured: boolean, stops: Stop[]): Promise<string[]> {
+  if (!nothingConfigured) return [];
+  const host = process.env.SANDBOX_HOST ?? '127.0.0.1';
+  const salesforce = await startSalesforceSandbox({ host, port: SANDBOX_PORTS.salesforce });
+  stops.push(() => salesforce.close());
+  const netsuite = await startNetSuiteSandbox({ host, port: SANDBOX_PORTS.netsuite });
+  stops.push(() => netsuite.close());
+  Object.assign(process.env, sandboxSettings({ salesforce: salesforce.url, netsuite: netsuite.url }));
+  const folder = path.resolve('inbox');
+  process.env.VENDOR_FILES_FOLDER = folder;
+  const firstTime = !existsSync(folder);
+  if (firstTime) {
+    mkdirSync(path.join(folder, 'inbox'), { recursive: true });
+    for (const file of readdirSync(SAMPLE_VENDOR_FILES).filter((name) => name.startsWith('vendor-'))) {
+      copyFileSync(path.join(SAMPLE_VENDOR_FILES, file), path.join(folder, 'inbox', file));
+    }
+  }
+  return [
+    `Salesforce sandbox  ${salesforce.url}  (nothing configured: the sandboxes stand in)`,
+    `NetSuite sandbox    ${netsuite.url}/services/rest`,
+    `Vendor files        ${folder}/inbox${firstTime ? ' (the three sample files dropped)' : ''}; database embedded`,
+  ];
+}
+
 async function main(): Promise<void> {
+  loadEnvFile();
+  const nothingConfigured = !Object.keys(process.env).some((name) => CONFIGURED_BY_USER.test(name));
+  const stops: Stop[] = [];
+  const lines = await standInsFor(nothingConfigured, stops);
   let config = loadConfig();
   const logger = createLogger(config);
   installTemporalLogging(logger);
-  const stops: Stop[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: Error) => logger.error(error.message));
   };
   try {
-    const lines: string[] = [];
-    if (config.sandbox) {
-      const salesforce = await startSalesforceSandbox({ port: config.sandboxPorts.salesforce });
-      stops.push(() => salesforce.close());
-      const netsuite = await startNetSuiteSandbox({ port: config.sandboxPorts.netsuite });
-      stops.push(() => netsuite.close());
-      lines.push(
-        `Salesforce sandbox  ${salesforce.url}  (no SALESFORCE_*/NETSUITE_* configured: using the sandboxes)`,
-        `NetSuite sandbox    ${netsuite.url}/services/rest`,
-      );
-    }
     const codecServer = await codecServerFor(config, stops, logger);
     const server = await temporalServer(config, stops, codecServer.uiEndpoint);
     process.env.TEMPORAL_ADDRESS = server.address;
@@ -104,21 +134,28 @@ async function main(): Promise<void> {
     stops.push(() => connection.close());
     const client = await connectClient(config);
     stops.push(() => client.connection.close());
-    const workers = await createWorkers(config, { connection, client });
+    const { workers, close } = await createWorkers(config, { connection, client });
+    stops.push(close);
     const running = Promise.all(workers.map((worker) => worker.run()));
 
-    // Refuses (and says how to recover) if the workflow holding the checkpoint has ended.
-    const owner = await pipelineOperations(client, config).create();
-    const schedule = await ensureSchedule(client, config);
-    await triggerSync(client, config);
-    const { pipeline } = config;
+    const pipelineLines: string[] = [];
+    for (const run of configuredPipelines(config)) {
+      // Refuses (and says how to recover) if the workflow holding the checkpoint has ended.
+      const owner = await pipelineOperations(client, config, run.name).create();
+      const schedule = await ensureSchedule(client, run);
+      await triggerSync(client, run.scheduleId);
+      pipelineLines.push(
+        `Pipeline            ${run.name} (owner ${owner}); schedule ${run.scheduleId} ${schedule}: ` +
+          `every ${run.intervalMs / 1000} s, first sync triggered`,
+        `                    npx record-sync status --pipeline ${run.name}`,
+      );
+    }
     lines.unshift(
       `Temporal            ${server.address} (namespace ${config.temporal.namespace})`,
       `Temporal UI         ${server.ui}`,
       `Codec server        ${codecServer.line}`,
-      `Worker              task queues ${pipeline.taskQueue}, ${pipeline.destinationTaskQueue}`,
-      `Schedule            ${pipeline.scheduleId} ${schedule}: every ${pipeline.intervalMs / 1000} s; first sync triggered`,
-      `Pipeline            ${pipeline.name} (owner ${owner}); npx record-sync status | problems list`,
+      `Worker              task queues ${config.pipeline.taskQueue}, ${config.pipeline.destinationTaskQueue}`,
+      ...pipelineLines,
     );
     console.log(`\nrecord-sync is running. Ctrl-C stops everything it started.\n\n${lines.join('\n')}\n`);
     // The SDK stops the workers on SIGINT/SIGTERM; then everything else is stopped in reverse order.

@@ -34,8 +34,9 @@ function withPipeline<A extends unknown[]>(
       args.find((arg): arg is Output => typeof arg === 'object' && arg !== null && 'json' in arg) ?? {};
     const print: Printer = (forPerson, forScript) =>
       console.log(options.json ? JSON.stringify(forScript ?? forPerson, null, 2) : forPerson);
+    const named = program.opts<{ pipeline?: string }>().pipeline;
     try {
-      await action(pipelineOperations(client, config), print, { client, config }, ...args);
+      await action(pipelineOperations(client, config, named), print, { client, config }, ...args);
     } finally {
       await client.connection.close();
     }
@@ -45,9 +46,9 @@ function withPipeline<A extends unknown[]>(
 /** Who the workflows record as having acted, for actions from the command line. */
 const OPERATOR = 'record-sync command line';
 
-const program = new Command('record-sync').description(
-  'Durable Salesforce-to-NetSuite sync on Temporal: schedule, runs, status, problem records',
-);
+const program = new Command('record-sync')
+  .description('Durable record sync on Temporal: schedules, runs, status, problem records, per pipeline')
+  .option('--pipeline <name>', 'the pipeline to act on (default: the only one configured)');
 const json = () => new Option('--json', 'print JSON for scripts');
 
 function filterOptions(command: Command): Command {
@@ -98,10 +99,10 @@ schedule
     'create the schedule (and the pipeline owner the first time), or update it to the configuration',
   )
   .action(
-    withPipeline(async (ops, print, { client, config }) => {
+    withPipeline(async (ops, print, { client }) => {
       const owner = await ops.create();
-      const outcome = await ensureSchedule(client, config);
-      print(`Pipeline owner ${owner}; schedule ${config.pipeline.scheduleId} ${outcome}.`);
+      const outcome = await ensureSchedule(client, ops.run);
+      print(`Pipeline owner ${owner}; schedule ${ops.run.scheduleId} ${outcome}.`);
     }),
   );
 for (const [command, description] of [
@@ -113,10 +114,10 @@ for (const [command, description] of [
     .command(command)
     .description(description)
     .action(
-      withPipeline(async (_ops, print, { client, config }) => {
-        const handle = client.schedule.getHandle(config.pipeline.scheduleId);
+      withPipeline(async (ops, print, { client }) => {
+        const handle = client.schedule.getHandle(ops.run.scheduleId);
         await (command === 'delete' ? handle.delete() : handle[command](OPERATOR));
-        print(`Schedule ${config.pipeline.scheduleId}: ${command}d.`);
+        print(`Schedule ${ops.run.scheduleId}: ${command}d.`);
       }),
     );
 }
@@ -126,9 +127,9 @@ program
   .description('run a sync now (says so when one is running)')
   .addOption(json())
   .action(
-    withPipeline(async (_ops, print, { client, config }) => {
-      const result = await triggerSync(client, config);
-      if (result.triggered) print(`Triggered schedule ${config.pipeline.scheduleId}.`, result);
+    withPipeline(async (ops, print, { client }) => {
+      const result = await triggerSync(client, ops.run.scheduleId);
+      if (result.triggered) print(`Triggered schedule ${ops.run.scheduleId}.`, result);
       else
         print(
           `Not triggered: a sync is running (${result.running}); the schedule skips overlapping runs.`,
@@ -349,7 +350,7 @@ program
   .action(
     withPipeline(async (ops, print, _context, options: { to: string }) => {
       const checkpoint = await ops.resetCheckpoint(options.to);
-      print(`Checkpoint reset to ${checkpoint.systemModstamp}.`);
+      print(`Checkpoint reset to ${checkpoint.replaceAll('|', ' ').trim()}.`);
     }),
   );
 
@@ -374,7 +375,9 @@ pipelineCommand
   .action(
     withPipeline(async (ops, print, _context, options: { checkpoint: string }) => {
       const checkpoint = await ops.recover(options.checkpoint);
-      print(`Pipeline ${ops.pipeline} recovered: the next run reads from ${checkpoint.systemModstamp}.`);
+      print(
+        `Pipeline ${ops.pipeline} recovered: the next run reads from ${checkpoint.replaceAll('|', ' ').trim()}.`,
+      );
     }),
   );
 

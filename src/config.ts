@@ -2,12 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import {
-  SANDBOX_CODEC_SERVER_TOKEN,
-  SANDBOX_CREDENTIALS,
-  SANDBOX_ENCRYPTION_KEY,
-  SANDBOX_PORTS,
-} from '../sandbox/credentials';
 import type { EncryptionKey } from './codec/encryption-codec';
 import { CONFLICT_POLICIES } from './domain/guarded-write';
 import { netsuiteRestBaseUrl } from './connectors/netsuite';
@@ -125,14 +119,14 @@ const environmentSchema = z
     SYNC_CONFLICT_POLICY: z.enum(CONFLICT_POLICIES).default('ask'),
     SYNC_RUN_TIMEOUT: duration.default(6 * 60 * 60_000).pipe(z.number().min(60_000, 'must be at least 1m')),
 
-    SALESFORCE_LOGIN_URL: httpUrl,
+    SALESFORCE_LOGIN_URL: httpUrl.optional(),
     SALESFORCE_API_VERSION: z
       .string()
       .trim()
       .regex(/^\d{2,3}\.0$/, 'must be an API version such as 60.0')
       .default('60.0'),
     SALESFORCE_AUTH_FLOW: z.enum(['client_credentials', 'jwt_bearer']).default('client_credentials'),
-    SALESFORCE_CLIENT_ID: secret,
+    SALESFORCE_CLIENT_ID: secret.optional(),
     SALESFORCE_CLIENT_SECRET: secret.optional(),
     SALESFORCE_USERNAME: z.string().min(1).optional(),
     SALESFORCE_PRIVATE_KEY: z.string().min(1).optional(),
@@ -150,12 +144,13 @@ const environmentSchema = z
         'must be a NetSuite account id such as 1234567, 1234567_SB1 or 1234567-sb1',
       )
       // As the OAuth realm needs it (1234567-sb1 -> 1234567_SB1); the host name is derived from it.
-      .transform((id) => id.toUpperCase().replace(/-/g, '_')),
+      .transform((id) => id.toUpperCase().replace(/-/g, '_'))
+      .optional(),
     NETSUITE_BASE_URL: httpUrl.optional(),
-    NETSUITE_CONSUMER_KEY: secret,
-    NETSUITE_CONSUMER_SECRET: secret,
-    NETSUITE_TOKEN_ID: secret,
-    NETSUITE_TOKEN_SECRET: secret,
+    NETSUITE_CONSUMER_KEY: secret.optional(),
+    NETSUITE_CONSUMER_SECRET: secret.optional(),
+    NETSUITE_TOKEN_ID: secret.optional(),
+    NETSUITE_TOKEN_SECRET: secret.optional(),
     NETSUITE_TASK_QUEUE: name.default('record-sync-netsuite'),
     NETSUITE_MAX_CONCURRENT_REQUESTS: integer(1, 1000).default(5),
     NETSUITE_MAX_REQUESTS_PER_SECOND: decimal(0.1, 100_000).optional(),
@@ -166,9 +161,35 @@ const environmentSchema = z
       .regex(/^\d+$/, 'must be a subsidiary internal id such as 1')
       .optional(),
 
-    SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
-    SANDBOX_SALESFORCE_PORT: integer(1, 65535).default(SANDBOX_PORTS.salesforce),
-    SANDBOX_NETSUITE_PORT: integer(1, 65535).default(SANDBOX_PORTS.netsuite),
+    VENDOR_FILES_FOLDER: z.string().trim().min(1).optional(),
+    VENDOR_FILES_SETTLE: duration.default(2_000),
+    VENDOR_FILES_S3_BUCKET: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name such as vendor-drops')
+      .optional(),
+    VENDOR_FILES_S3_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^([^/].*\/)?$/, 'must be empty or a key prefix ending in "/", such as performance/')
+      .default(''),
+    VENDOR_FILES_S3_REGION: z.string().trim().min(1).default('us-east-1'),
+    VENDOR_FILES_S3_ENDPOINT: httpUrl.optional(),
+    VENDOR_FILES_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+    VENDOR_MAPPINGS_FILE: z.string().trim().min(1).default('config/vendor-mappings.json'),
+    VENDOR_TOLERANCE_BPS: decimal(0, 10_000).default(1),
+    VENDOR_SYNC_INTERVAL: duration.default(60_000).pipe(z.number().min(1_000, 'must be at least 1s')),
+    VENDOR_PIPELINE: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'may contain only lower-case letters, digits and "-"')
+      .default('vendor-performance'),
+    VENDOR_SCHEDULE_ID: name.optional(),
+    VENDOR_PAGE_SIZE: integer(1, 5_000).default(500),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://user:password@host:5432/db')
+      .optional(),
 
     RECORD_SYNC_ENCRYPTION_KEYS: encryptionKeys,
     RECORD_SYNC_CODEC_SERVER_PORT: integer(1, 65535).default(8888),
@@ -182,6 +203,7 @@ const environmentSchema = z
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   })
   .superRefine((env, context) => {
+    if (!accountsConfigured(env)) return;
     for (const variable of ['SALESFORCE_WRITEBACK_ID_FIELD', 'SALESFORCE_WRITEBACK_TIME_FIELD'] as const) {
       if (env[variable] && !env.SALESFORCE_WRITEBACK_STATUS_FIELD) {
         context.addIssue({
@@ -216,105 +238,34 @@ const environmentSchema = z
     }
   });
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+type Environment = z.infer<typeof environmentSchema>;
 
-function describeIssues(error: z.ZodError, env: Record<string, string | undefined>): string {
-  const lines = error.issues.map((issue) => {
-    const variable = String(issue.path[0] ?? 'configuration');
-    const value = env[variable];
-    const missing = value === undefined || value === '';
-    return missing && issue.code === 'invalid_type'
-      ? `  ${variable}: is required but not set`
-      : `  ${variable}: ${issue.message}`;
-  });
-  return `Invalid configuration (see .env.example):\n${lines.join('\n')}`;
-}
-
-function readPrivateKey(env: z.infer<typeof environmentSchema>): string | undefined {
-  if (env.SALESFORCE_PRIVATE_KEY) return env.SALESFORCE_PRIVATE_KEY.replace(/\\n/g, '\n');
-  if (!env.SALESFORCE_PRIVATE_KEY_FILE) return undefined;
-  try {
-    return readFileSync(env.SALESFORCE_PRIVATE_KEY_FILE, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      `Invalid configuration:\n  SALESFORCE_PRIVATE_KEY_FILE: cannot be read (${(error as NodeJS.ErrnoException).code})`,
-    );
-  }
-}
-
-/** The variables that say "this is a real Salesforce or NetSuite account". */
-const connectionVariables = [
+/** Every one of these is needed once any Salesforce or NetSuite setting is set. */
+const ACCOUNTS_REQUIRED = [
   'SALESFORCE_LOGIN_URL',
   'SALESFORCE_CLIENT_ID',
   'NETSUITE_ACCOUNT_ID',
-  'NETSUITE_BASE_URL',
   'NETSUITE_CONSUMER_KEY',
-];
+  'NETSUITE_CONSUMER_SECRET',
+  'NETSUITE_TOKEN_ID',
+  'NETSUITE_TOKEN_SECRET',
+] as const;
 
-/** With no Salesforce or NetSuite configured at all, everything points at the local sandboxes. */
-function sandboxDefaults(env: Record<string, string | undefined>): Record<string, string> {
-  const host = env.SANDBOX_HOST ?? '127.0.0.1';
-  const { salesforce, netsuite } = SANDBOX_CREDENTIALS;
-  return {
-    SALESFORCE_LOGIN_URL: `http://${host}:${env.SANDBOX_SALESFORCE_PORT ?? SANDBOX_PORTS.salesforce}`,
-    SALESFORCE_CLIENT_ID: salesforce.clientId,
-    SALESFORCE_CLIENT_SECRET: salesforce.clientSecret,
-    NETSUITE_ACCOUNT_ID: netsuite.accountId,
-    NETSUITE_BASE_URL: `http://${host}:${env.SANDBOX_NETSUITE_PORT ?? SANDBOX_PORTS.netsuite}/services/rest`,
-    NETSUITE_CONSUMER_KEY: netsuite.consumerKey,
-    NETSUITE_CONSUMER_SECRET: netsuite.consumerSecret,
-    NETSUITE_TOKEN_ID: netsuite.tokenId,
-    NETSUITE_TOKEN_SECRET: netsuite.tokenSecret,
-    RECORD_SYNC_ENCRYPTION_KEYS: SANDBOX_ENCRYPTION_KEY,
-    RECORD_SYNC_CODEC_SERVER_TOKEN: SANDBOX_CODEC_SERVER_TOKEN,
-  };
+function accountsConfigured(
+  env: Partial<Record<(typeof ACCOUNTS_REQUIRED)[number] | 'NETSUITE_BASE_URL', unknown>>,
+) {
+  return [...ACCOUNTS_REQUIRED, 'NETSUITE_BASE_URL' as const].some((variable) => env[variable] !== undefined);
 }
 
-/** Parses and checks every setting; throws a ConfigError naming each bad variable. */
-export function parseConfig(env: Record<string, string | undefined>) {
-  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const sandbox = connectionVariables.every((variable) => blankAsUnset[variable] === undefined);
-  const parsed = environmentSchema.safeParse(
-    sandbox ? { ...sandboxDefaults(blankAsUnset), ...blankAsUnset } : blankAsUnset,
-  );
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, env));
-  const e = parsed.data;
+/** Salesforce and NetSuite, for the accounts pipeline; called once all of ACCOUNTS_REQUIRED are set. */
+function accountsConnections(e: Environment) {
+  const accountId = e.NETSUITE_ACCOUNT_ID!;
   return {
-    /** True when no real accounts are configured and the sandboxes stand in for them. */
-    sandbox,
-    temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
-      apiKey: e.TEMPORAL_API_KEY,
-      uiPort: e.TEMPORAL_UI_PORT,
-      dataDir: path.resolve(e.RECORD_SYNC_DATA_DIR),
-    },
-    pipeline: {
-      name: e.SYNC_PIPELINE,
-      scheduleId: e.SYNC_SCHEDULE_ID ?? `sync-${e.SYNC_PIPELINE}`,
-      intervalMs: e.SYNC_INTERVAL,
-      taskQueue: e.SYNC_TASK_QUEUE,
-      destinationTaskQueue: e.NETSUITE_TASK_QUEUE,
-      pageSize: e.SYNC_PAGE_SIZE,
-      windowSize: e.SYNC_WINDOW_SIZE,
-      retry: {
-        initialIntervalMs: e.SYNC_RETRY_INITIAL_INTERVAL,
-        backoffCoefficient: e.SYNC_RETRY_BACKOFF_COEFFICIENT,
-        maximumIntervalMs: e.SYNC_RETRY_MAXIMUM_INTERVAL,
-        budgetMs: e.SYNC_RETRY_BUDGET,
-      },
-      lookbackMs: e.SYNC_LOOKBACK,
-      conflictPolicy: e.SYNC_CONFLICT_POLICY,
-      runTimeoutMs: e.SYNC_RUN_TIMEOUT,
-      destinationTimeoutMs: e.NETSUITE_TIMEOUT,
-    },
     salesforce: {
-      loginUrl: e.SALESFORCE_LOGIN_URL,
+      loginUrl: e.SALESFORCE_LOGIN_URL!,
       apiVersion: e.SALESFORCE_API_VERSION,
       authFlow: e.SALESFORCE_AUTH_FLOW,
-      clientId: e.SALESFORCE_CLIENT_ID,
+      clientId: e.SALESFORCE_CLIENT_ID!,
       clientSecret: e.SALESFORCE_CLIENT_SECRET ?? '',
       username: e.SALESFORCE_USERNAME,
       privateKey: readPrivateKey(e),
@@ -335,17 +286,150 @@ export function parseConfig(env: Record<string, string | undefined>) {
         }
       : null,
     netsuite: {
-      accountId: e.NETSUITE_ACCOUNT_ID,
-      baseUrl: e.NETSUITE_BASE_URL ?? netsuiteRestBaseUrl(e.NETSUITE_ACCOUNT_ID),
-      consumerKey: e.NETSUITE_CONSUMER_KEY,
-      consumerSecret: e.NETSUITE_CONSUMER_SECRET,
-      tokenId: e.NETSUITE_TOKEN_ID,
-      tokenSecret: e.NETSUITE_TOKEN_SECRET,
+      accountId,
+      baseUrl: e.NETSUITE_BASE_URL ?? netsuiteRestBaseUrl(accountId),
+      consumerKey: e.NETSUITE_CONSUMER_KEY!,
+      consumerSecret: e.NETSUITE_CONSUMER_SECRET!,
+      tokenId: e.NETSUITE_TOKEN_ID!,
+      tokenSecret: e.NETSUITE_TOKEN_SECRET!,
       timeoutMs: e.NETSUITE_TIMEOUT,
       maxConcurrentRequests: e.NETSUITE_MAX_CONCURRENT_REQUESTS,
       maxRequestsPerSecond: e.NETSUITE_MAX_REQUESTS_PER_SECOND,
       subsidiary: e.NETSUITE_SUBSIDIARY,
     },
+  };
+}
+
+/** The vendor-file pipeline of seed 004: where files are dropped, where they load, how they are checked. */
+function vendorPerformanceSettings(
+  e: Environment,
+  engine: { taskQueue: string; retry: SyncSettings['retry'] },
+) {
+  const drop = e.VENDOR_FILES_S3_BUCKET
+    ? {
+        kind: 's3' as const,
+        bucket: e.VENDOR_FILES_S3_BUCKET,
+        prefix: e.VENDOR_FILES_S3_PREFIX,
+        region: e.VENDOR_FILES_S3_REGION,
+        endpoint: e.VENDOR_FILES_S3_ENDPOINT,
+        forcePathStyle: e.VENDOR_FILES_S3_FORCE_PATH_STYLE === 'true',
+      }
+    : e.VENDOR_FILES_FOLDER
+      ? {
+          kind: 'folder' as const,
+          path: path.resolve(e.VENDOR_FILES_FOLDER),
+          settleMs: e.VENDOR_FILES_SETTLE,
+        }
+      : null;
+  if (!drop) return null;
+  return {
+    name: e.VENDOR_PIPELINE,
+    scheduleId: e.VENDOR_SCHEDULE_ID ?? `sync-${e.VENDOR_PIPELINE}`,
+    intervalMs: e.VENDOR_SYNC_INTERVAL,
+    runTimeoutMs: e.SYNC_RUN_TIMEOUT,
+    drop,
+    /** PostgreSQL from DATABASE_URL, else an embedded PostgreSQL (PGlite) in the data directory. */
+    database: e.DATABASE_URL
+      ? { kind: 'postgres' as const, url: e.DATABASE_URL }
+      : { kind: 'embedded' as const, dataDir: path.resolve(e.RECORD_SYNC_DATA_DIR, 'vendor-performance-db') },
+    mappingsFile: path.resolve(e.VENDOR_MAPPINGS_FILE),
+    toleranceBps: e.VENDOR_TOLERANCE_BPS,
+    settings: {
+      taskQueue: engine.taskQueue,
+      destinationTaskQueue: engine.taskQueue,
+      pageSize: e.VENDOR_PAGE_SIZE,
+      windowSize: e.SYNC_WINDOW_SIZE,
+      retry: engine.retry,
+      destinationTimeoutMs: 30_000,
+      // Files are not edited in place: nothing commits late behind the checkpoint.
+      lookbackMs: 0,
+      // Each row is written and checked in one database transaction.
+      verifiesWrites: false,
+    } satisfies SyncSettings,
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function describeIssues(error: z.ZodError | undefined, env: Record<string, string | undefined>): string {
+  // Checked apart from the schema, so that they are named even when other settings are wrong too.
+  const partAccounts = accountsConfigured(env)
+    ? ACCOUNTS_REQUIRED.filter((variable) => env[variable] === undefined).map(
+        (variable) =>
+          `  ${variable}: is required but not set (the accounts pipeline needs it: other Salesforce or NetSuite settings are set)`,
+      )
+    : [];
+  const issues = (error?.issues ?? []).filter(
+    (issue) => !partAccounts.some((line) => line.startsWith(`  ${String(issue.path[0])}:`)),
+  );
+  const lines = issues.map((issue) => {
+    const variable = String(issue.path[0] ?? 'configuration');
+    const value = env[variable];
+    const missing = value === undefined || value === '';
+    return missing && issue.code === 'invalid_type'
+      ? `  ${variable}: is required but not set`
+      : `  ${variable}: ${issue.message}`;
+  });
+  return `Invalid configuration (see .env.example):\n${[...lines, ...partAccounts].join('\n')}`;
+}
+
+function readPrivateKey(env: Environment): string | undefined {
+  if (env.SALESFORCE_PRIVATE_KEY) return env.SALESFORCE_PRIVATE_KEY.replace(/\\n/g, '\n');
+  if (!env.SALESFORCE_PRIVATE_KEY_FILE) return undefined;
+  try {
+    return readFileSync(env.SALESFORCE_PRIVATE_KEY_FILE, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration:\n  SALESFORCE_PRIVATE_KEY_FILE: cannot be read (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+}
+
+/** Parses and checks every setting; throws a ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined>) {
+  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = environmentSchema.safeParse(blankAsUnset);
+  const partAccounts =
+    accountsConfigured(blankAsUnset) && ACCOUNTS_REQUIRED.some((variable) => !blankAsUnset[variable]);
+  if (!parsed.success || partAccounts) {
+    throw new ConfigError(describeIssues(parsed.success ? undefined : parsed.error, blankAsUnset));
+  }
+  const e = parsed.data;
+  const pipeline = {
+    name: e.SYNC_PIPELINE,
+    scheduleId: e.SYNC_SCHEDULE_ID ?? `sync-${e.SYNC_PIPELINE}`,
+    intervalMs: e.SYNC_INTERVAL,
+    taskQueue: e.SYNC_TASK_QUEUE,
+    destinationTaskQueue: e.NETSUITE_TASK_QUEUE,
+    pageSize: e.SYNC_PAGE_SIZE,
+    windowSize: e.SYNC_WINDOW_SIZE,
+    retry: {
+      initialIntervalMs: e.SYNC_RETRY_INITIAL_INTERVAL,
+      backoffCoefficient: e.SYNC_RETRY_BACKOFF_COEFFICIENT,
+      maximumIntervalMs: e.SYNC_RETRY_MAXIMUM_INTERVAL,
+      budgetMs: e.SYNC_RETRY_BUDGET,
+    },
+    lookbackMs: e.SYNC_LOOKBACK,
+    conflictPolicy: e.SYNC_CONFLICT_POLICY,
+    runTimeoutMs: e.SYNC_RUN_TIMEOUT,
+    destinationTimeoutMs: e.NETSUITE_TIMEOUT,
+  };
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      apiKey: e.TEMPORAL_API_KEY,
+      uiPort: e.TEMPORAL_UI_PORT,
+      dataDir: path.resolve(e.RECORD_SYNC_DATA_DIR),
+    },
+    /** The accounts pipeline's run settings (SYNC_*), also the defaults of the engine's task queue. */
+    pipeline,
+    /** The accounts pipeline's connections; null when no Salesforce or NetSuite is configured. */
+    accounts: accountsConfigured(e) ? accountsConnections(e) : null,
+    /** Seed 004's pipeline; null unless a vendor file drop (folder or bucket) is configured. */
+    vendorPerformance: vendorPerformanceSettings(e, pipeline),
     /** Payload encryption: the first key encrypts, all of them decrypt. */
     encryption: { keys: e.RECORD_SYNC_ENCRYPTION_KEYS },
     codecServer: {
@@ -354,7 +438,6 @@ export function parseConfig(env: Record<string, string | undefined>) {
       token: e.RECORD_SYNC_CODEC_SERVER_TOKEN,
       corsOrigins: e.RECORD_SYNC_CODEC_SERVER_CORS_ORIGINS ?? [`http://localhost:${e.TEMPORAL_UI_PORT}`],
     },
-    sandboxPorts: { salesforce: e.SANDBOX_SALESFORCE_PORT, netsuite: e.SANDBOX_NETSUITE_PORT },
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -366,12 +449,16 @@ export type Config = ReturnType<typeof parseConfig>;
  * does not set, so the Temporal SDK's own environment settings (TLS, API key) see it too.
  */
 export function loadConfig(envFile = path.resolve('.env')): Config {
-  if (existsSync(envFile)) {
-    for (const [key, value] of Object.entries(parseDotenv(readFileSync(envFile)))) {
-      process.env[key] ??= value;
-    }
-  }
+  loadEnvFile(envFile);
   return parseConfig(process.env);
+}
+
+/** `.env`, where present, fills in what the environment does not set. */
+export function loadEnvFile(envFile = path.resolve('.env')): void {
+  if (!existsSync(envFile)) return;
+  for (const [key, value] of Object.entries(parseDotenv(readFileSync(envFile)))) {
+    process.env[key] ??= value;
+  }
 }
 
 /** The settings a sync run works with: no secrets, safe to carry in workflow history. */
@@ -383,17 +470,23 @@ export function syncSettings(config: Config): SyncSettings {
 
 /** How the destination decides a write: the conflict policy, the subsidiary of new customers. */
 export function destinationSettings(config: Config) {
-  return { conflictPolicy: config.pipeline.conflictPolicy, subsidiary: config.netsuite.subsidiary };
+  return { conflictPolicy: config.pipeline.conflictPolicy, subsidiary: config.accounts?.netsuite.subsidiary };
+}
+
+function passwordOf(database: { kind: string; url?: string } | undefined): string {
+  if (!database?.url) return '';
+  return decodeURIComponent(new URL(database.url).password);
 }
 
 /** Every configured secret, so logs and tests can check none of them leaks. */
 export function configuredSecrets(config: Config): string[] {
   return [
-    config.salesforce.clientSecret,
-    config.salesforce.privateKey ?? '',
-    config.netsuite.consumerSecret,
-    config.netsuite.tokenId,
-    config.netsuite.tokenSecret,
+    config.accounts?.salesforce.clientSecret ?? '',
+    config.accounts?.salesforce.privateKey ?? '',
+    config.accounts?.netsuite.consumerSecret ?? '',
+    config.accounts?.netsuite.tokenId ?? '',
+    config.accounts?.netsuite.tokenSecret ?? '',
+    passwordOf(config.vendorPerformance?.database),
     config.temporal.apiKey ?? '',
     ...config.encryption.keys.map(({ key }) => key.toString('base64')),
     config.codecServer.token ?? '',

@@ -5,8 +5,8 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { syncSettings, type Config } from './config';
-import type { Checkpoint } from './domain/checkpoint';
+import type { Config } from './config';
+import type { Position } from './domain/position';
 import { innermostMessage } from './domain/failure-text';
 import type { PipelineStatus, ProblemStatus } from './domain/sync';
 import {
@@ -16,6 +16,7 @@ import {
   recoveryAdvice,
 } from './pipeline-owner';
 import { problemRecords, type ProblemFilter } from './problem-records';
+import { configuredPipelines, type PipelineRun } from './pipelines';
 import { triggerSync } from './schedule';
 import type { BulkAction } from './activities/problems';
 import { pipelineWorkflowId } from './workflows/ids';
@@ -35,10 +36,27 @@ export class OperatorError extends Error {
   override readonly name = 'OperatorError';
 }
 
+/** The pipeline a person named, or the only one configured; else says which exist. */
+export function pipelineNamed(config: Config, name?: string): PipelineRun {
+  const runs = configuredPipelines(config);
+  const names = runs.map((run) => run.name).join(', ') || 'none';
+  if (name === undefined) {
+    if (runs.length === 1) return runs[0];
+    throw new OperatorError(
+      runs.length === 0
+        ? 'No pipeline is configured (see .env.example).'
+        : `Several pipelines are configured (${names}): say which with --pipeline <name>.`,
+    );
+  }
+  const run = runs.find((candidate) => candidate.name === name);
+  if (!run) throw new OperatorError(`No pipeline named ${name} is configured (configured: ${names}).`);
+  return run;
+}
+
 /** What a person asks of a pipeline, from the command line (and tests): all by Temporal message. */
-export function pipelineOperations(client: Client, config: Config) {
-  const pipeline = config.pipeline.name;
-  const settings = syncSettings(config);
+export function pipelineOperations(client: Client, config: Config, name?: string) {
+  const run = pipelineNamed(config, name ?? (config.accounts ? config.pipeline.name : undefined));
+  const { name: pipeline, settings, scheduleId } = run;
   const owner = client.workflow.getHandle(pipelineWorkflowId(pipeline));
   const problems = problemRecords(client);
 
@@ -58,7 +76,7 @@ export function pipelineOperations(client: Client, config: Config) {
 
   async function scheduleState(): Promise<PipelineOverview['schedule']> {
     try {
-      const { state } = await client.schedule.getHandle(config.pipeline.scheduleId).describe();
+      const { state } = await client.schedule.getHandle(scheduleId).describe();
       return { paused: state.paused, note: state.note };
     } catch (error) {
       if (error instanceof ScheduleNotFoundError) return null;
@@ -79,6 +97,7 @@ export function pipelineOperations(client: Client, config: Config) {
 
   return {
     pipeline,
+    run,
     problems,
 
     /** Starts the owner the first time (or moves a legacy one); refuses if it has ended. */
@@ -91,7 +110,7 @@ export function pipelineOperations(client: Client, config: Config) {
       }
     },
 
-    recover: (checkpointTime: string): Promise<Checkpoint> =>
+    recover: (checkpointTime: string): Promise<Position> =>
       recoverPipelineOwner(client, pipeline, settings, checkpointTime),
 
     async status(): Promise<PipelineOverview> {
@@ -110,15 +129,15 @@ export function pipelineOperations(client: Client, config: Config) {
     },
 
     /** Moves the checkpoint (back, for a backfill). */
-    resetCheckpoint: (to: string): Promise<Checkpoint> =>
+    resetCheckpoint: (to: string): Promise<Position> =>
       ownerAsks(() => owner.executeUpdate(resetCheckpointUpdate, { args: [{ to }] })),
 
     /** After a pipeline-level failure is fixed: clears the pause, unpauses the schedule and runs a sync now. */
     async resume(by = 'record-sync command line'): Promise<PipelineStatus> {
       const status = await ownerAsks(() => owner.executeUpdate(resumeUpdate, { args: [{ by }] }));
       try {
-        await client.schedule.getHandle(config.pipeline.scheduleId).unpause(`resumed by ${by}`);
-        await triggerSync(client, config);
+        await client.schedule.getHandle(scheduleId).unpause(`resumed by ${by}`);
+        await triggerSync(client, scheduleId);
       } catch (error) {
         if (!(error instanceof ScheduleNotFoundError)) throw error;
       }

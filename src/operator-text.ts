@@ -22,12 +22,10 @@ export function describeOverview(overview: PipelineOverview): string {
   if (overview.paused) {
     lines.push(
       `  PAUSED since ${overview.paused.at}: ${overview.paused.reason}`,
-      '  Fix the cause, then run `npx record-sync resume`.',
+      `  Fix the cause, then run \`npx record-sync resume --pipeline ${overview.pipeline}\`.`,
     );
   }
-  const checkpoint = overview.checkpoint
-    ? `${overview.checkpoint.systemModstamp} ${overview.checkpoint.id}`.trim()
-    : 'none (reads everything)';
+  const checkpoint = overview.checkpoint?.replaceAll('|', ' ').trim() ?? 'none (reads everything)';
   lines.push(`  checkpoint:   ${checkpoint}`);
   lines.push(`  current run:  ${overview.currentRun ? describeRun(overview.currentRun) : 'none'}`);
   if (overview.currentRunEnded)
@@ -41,6 +39,18 @@ export function describeOverview(overview: PipelineOverview): string {
     const note = overview.schedule.note ? ` — ${overview.schedule.note}` : '';
     lines.push(`  schedule:     ${overview.schedule.paused ? 'paused' : 'active'}${note}`);
   } else lines.push('  schedule:     none (npx record-sync schedule create)');
+  if (overview.deliveries?.length) {
+    lines.push('  deliveries:   (latest first)');
+    for (const delivery of overview.deliveries) {
+      const counts = Object.entries(delivery.counts)
+        .map(([what, n]) => `${n} ${what}`)
+        .join(', ');
+      lines.push(
+        `    ${delivery.at}  ${delivery.status.padEnd(11)} ${delivery.name}${counts ? `: ${counts}` : ''}`,
+      );
+      if (delivery.note) lines.push(`      ${delivery.note}`);
+    }
+  }
   return lines.join('\n');
 }
 

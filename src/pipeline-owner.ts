@@ -4,7 +4,8 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
-import { checkpointAt, type Checkpoint } from './domain/checkpoint';
+import type { Checkpoint } from './domain/checkpoint';
+import { positionAt, type Position } from './domain/position';
 import type { PipelineStatus, SyncSettings } from './domain/sync';
 import { problemRecords } from './problem-records';
 import { pipelineWorkflowId } from './workflows/ids';
@@ -36,7 +37,7 @@ async function start(
   client: Client,
   pipeline: string,
   settings: SyncSettings,
-  checkpoint: Checkpoint | null,
+  checkpoint: Position | Checkpoint | null,
   policy: WorkflowIdReusePolicy,
 ) {
   await client.workflow.start<typeof pipelineWorkflow>('pipelineWorkflow', {
@@ -141,7 +142,7 @@ export async function recoverPipelineOwner(
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
-  const checkpoint = checkpointAt(checkpointTime);
+  const checkpoint = positionAt(checkpointTime);
   await start(client, pipeline, settings, checkpoint, WorkflowIdReusePolicy.ALLOW_DUPLICATE);
   return checkpoint;
 }

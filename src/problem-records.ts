@@ -50,7 +50,8 @@ export class ProblemFilterError extends Error {
 }
 
 // Visibility queries are text: only values of these shapes ever reach one.
-const KEYWORD = /^[A-Za-z0-9_.-]{1,255}$/;
+/** Ids as pipelines make them (`vendor-a/A-1/2026-10-01/2026-10-31`, `file:x.csv#12`); never a quote. */
+const KEYWORD = /^[A-Za-z0-9_.\-/#:%]{1,255}$/;
 const quoted = (value: string) => `"${value}"`;
 
 function checkedTime(name: string, value: string): string {
@@ -63,7 +64,7 @@ function checkedTime(name: string, value: string): string {
 
 function checkedKeyword(name: string, value: string): string {
   if (!KEYWORD.test(value))
-    throw new ProblemFilterError(`${name}: "${value}" may contain only letters, digits, "_", "." and "-"`);
+    throw new ProblemFilterError(`${name}: "${value}" may contain only letters, digits and _ . - / # : %`);
   return value;
 }
 

@@ -4,11 +4,17 @@ import {
   type Client,
   type ScheduleOptions,
 } from '@temporalio/client';
-import type { Config } from './config';
+import type { PipelineRun } from './pipelines';
 import type { syncRun } from './workflows/sync-run';
 
-function scheduleOptions(config: Config): ScheduleOptions {
-  const { name, scheduleId, intervalMs, taskQueue, runTimeoutMs } = config.pipeline;
+function scheduleOptions({
+  name,
+  scheduleId,
+  intervalMs,
+  runTimeoutMs,
+  summary,
+  settings,
+}: PipelineRun): ScheduleOptions {
   return {
     scheduleId,
     spec: { intervals: [{ every: intervalMs }] },
@@ -16,9 +22,9 @@ function scheduleOptions(config: Config): ScheduleOptions {
       type: 'startWorkflow',
       workflowType: 'syncRun' satisfies (typeof syncRun)['name'],
       workflowId: `${scheduleId}-run`,
-      taskQueue,
+      taskQueue: settings.taskQueue,
       args: [{ pipeline: name }],
-      staticSummary: `Sync Salesforce accounts to NetSuite customers (pipeline ${name})`,
+      staticSummary: summary,
       // A run that hangs ends, says so in its status, and the next one starts.
       workflowExecutionTimeout: runTimeoutMs,
     },
@@ -29,8 +35,8 @@ function scheduleOptions(config: Config): ScheduleOptions {
 }
 
 /** Creates the schedule, or brings an existing one up to date with the configuration. */
-export async function ensureSchedule(client: Client, config: Config): Promise<'created' | 'updated'> {
-  const options = scheduleOptions(config);
+export async function ensureSchedule(client: Client, run: PipelineRun): Promise<'created' | 'updated'> {
+  const options = scheduleOptions(run);
   try {
     await client.schedule.create(options);
     return 'created';
@@ -52,9 +58,9 @@ export async function ensureSchedule(client: Client, config: Config): Promise<'c
  */
 export async function triggerSync(
   client: Client,
-  config: Config,
+  scheduleId: string,
 ): Promise<{ triggered: true } | { triggered: false; running: string }> {
-  const handle = client.schedule.getHandle(config.pipeline.scheduleId);
+  const handle = client.schedule.getHandle(scheduleId);
   const { info } = await handle.describe();
   const running = info.runningActions[0];
   if (running) return { triggered: false, running: running.workflow.workflowId };

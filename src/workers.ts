@@ -1,14 +1,15 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { createDestinationActivities } from './activities/destination';
+import { createLegacyActivities } from './activities/legacy';
 import { EncryptionCodec } from './codec/encryption-codec';
 import { dataConverter } from './codec/data-converter';
-import { destinationSettings, syncSettings, type Config } from './config';
-import { NetSuiteClient } from './connectors/netsuite';
-import { SalesforceClient } from './connectors/salesforce';
+import { ConfigError, type Config } from './config';
+import { configuredPipelines, createPipelines } from './pipelines';
 
 const PROBLEM_REPORT_SLOTS = 4;
+/** Loads at once where no NetSuite limit applies (the vendor-file pipeline's database). */
+const DEFAULT_LOAD_SLOTS = 5;
 
 export interface WorkerDependencies {
   connection: NativeConnection;
@@ -19,10 +20,10 @@ export interface WorkerDependencies {
 }
 
 /**
- * Two workers sharing one NetSuite client, whose request limits keep this process under
- * NetSuite's: the pipeline's (workflows, source reads, and the upserts, as local activities of the
- * record workflows) and the destination's task queue, where record workflows started before the
- * upserts became local activities still send theirs.
+ * The engine's worker, running every configured pipeline on one task queue (each pipeline's
+ * connectors come from the registry; clients of one connection are shared, and so are its
+ * request limits), and, with the accounts pipeline, the destination task queue where record
+ * workflows begun before the upserts became local activities still send theirs.
  */
 export async function createWorkers(
   config: Config,
@@ -34,9 +35,16 @@ export async function createWorkers(
       'createWorkers needs a client built with dataConverter(config), or records go to Temporal in plaintext',
     );
   }
-  const salesforce = new SalesforceClient(config.salesforce);
-  const netsuite = new NetSuiteClient(config.netsuite);
-  const pipeline = await Worker.create({
+  const runs = configuredPipelines(config);
+  if (runs.length === 0) {
+    throw new ConfigError(
+      'No pipeline is configured: set the Salesforce and NetSuite settings (accounts pipeline) or ' +
+        'VENDOR_FILES_FOLDER / VENDOR_FILES_S3_BUCKET (vendor-performance pipeline); see .env.example',
+    );
+  }
+  const { pipelines, connections, accounts, close } = await createPipelines(config);
+  const maxConcurrentRequests = config.accounts?.netsuite.maxConcurrentRequests ?? DEFAULT_LOAD_SLOTS;
+  const engine = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.pipeline.taskQueue,
@@ -44,29 +52,28 @@ export async function createWorkers(
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({
       client,
-      salesforce,
-      netsuite,
-      settings: syncSettings(config),
-      destination: destinationSettings(config),
-      writeBack: config.writeBack,
-      scheduleId: config.pipeline.scheduleId,
+      pipelines,
+      runSettings: new Map(runs.map(({ name, settings, scheduleId }) => [name, { settings, scheduleId }])),
+      accounts,
     }),
-    // An upsert waiting for a NetSuite slot would hold its workflow task open for nothing; the few
+    // A load waiting for a destination slot would hold its workflow task open for nothing; the few
     // more are for the local activities that report problem records.
-    maxConcurrentLocalActivityExecutions: config.netsuite.maxConcurrentRequests + PROBLEM_REPORT_SLOTS,
+    maxConcurrentLocalActivityExecutions: maxConcurrentRequests + PROBLEM_REPORT_SLOTS,
     // Every record workflow is new and does all its work in its first workflow task, which comes
     // from the task queue itself rather than this worker's sticky queue: the SDK's default ratio
     // (0.2) leaves 2 of 10 pollers there, which capped the rate (33.7 -> 46.0 records/s; see the
     // README's benchmark results).
     nonStickyToStickyPollRatio: 0.8,
   });
+  if (!accounts || !connections.netsuite) return { workers: [engine], close };
+  const legacy = createLegacyActivities(accounts.pipeline);
   const destination = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.pipeline.destinationTaskQueue,
     dataConverter: dataConverter(config),
-    activities: createDestinationActivities({ netsuite, settings: destinationSettings(config) }),
-    maxConcurrentActivityTaskExecutions: config.netsuite.maxConcurrentRequests,
+    activities: { upsertCustomer: legacy.upsertCustomer },
+    maxConcurrentActivityTaskExecutions: maxConcurrentRequests,
   });
-  return [pipeline, destination];
+  return { workers: [engine, destination], close };
 }

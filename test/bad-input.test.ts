@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ACCOUNT_FIELDS } from '../src/domain/account';
 import { customerSchema } from '../src/domain/customer';
-import { mapAccountToCustomer } from '../src/domain/mapping';
+import { mapAccountToCustomer } from '../src/pipelines/accounts/mapping';
 import { createPrng, type Prng } from '../sandbox/prng';
 import type { SandboxAccount } from '../sandbox/salesforce';
 import { startSyncEnvironment, startTemporal, type SyncEnvironment } from './harness';

@@ -24,6 +24,7 @@ import {
   type CodecServer,
 } from '../src/codec/http-server';
 import { parseConfig } from '../src/config';
+import { demoSecrets } from '../sandbox/settings';
 import { findTemporalCli } from '../scripts/temporal-cli';
 import { startTemporal } from './harness';
 
@@ -118,14 +119,14 @@ describe('the codec server protocol', () => {
 
 describe('the codec server CORS origins', () => {
   it('default to the local UI under both names, localhost and 127.0.0.1', () => {
-    assert.deepEqual(configuredCodecServerOptions(parseConfig({})).corsOrigins, [
+    assert.deepEqual(configuredCodecServerOptions(parseConfig(demoSecrets())).corsOrigins, [
       'http://localhost:8233',
       'http://127.0.0.1:8233',
     ]);
-    assert.deepEqual(configuredCodecServerOptions(parseConfig({ TEMPORAL_UI_PORT: '9233' })).corsOrigins, [
-      'http://localhost:9233',
-      'http://127.0.0.1:9233',
-    ]);
+    assert.deepEqual(
+      configuredCodecServerOptions(parseConfig({ ...demoSecrets(), TEMPORAL_UI_PORT: '9233' })).corsOrigins,
+      ['http://localhost:9233', 'http://127.0.0.1:9233'],
+    );
   });
 
   it('add the loopback twin of a configured loopback origin, and nothing to other origins', () => {
@@ -141,7 +142,7 @@ describe('the codec server CORS origins', () => {
   });
 
   it('answer the preflight of the UI at http://localhost:<uiPort> and at http://127.0.0.1:<uiPort>', async () => {
-    const config = parseConfig({});
+    const config = parseConfig(demoSecrets());
     const options = configuredCodecServerOptions(config);
     const server = await startCodecServer({ ...options, port: 0 });
     try {
@@ -203,7 +204,7 @@ interface TestRecord {
 
 describe('through the codec: the temporal CLI, the UI, and failure messages', () => {
   const projectModules = path.resolve(__dirname, '..', 'node_modules');
-  const config = parseConfig({});
+  const config = parseConfig(demoSecrets());
   const token = config.codecServer.token!;
   const taskQueue = `codec-test-${randomUUID().slice(0, 8)}`;
   const marker = `MARKER-${randomUUID().slice(0, 8)}`;

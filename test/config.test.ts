@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../src/config';
-import { SANDBOX_CREDENTIALS } from '../sandbox/credentials';
 import { realAccounts as accounts } from './real-accounts';
 
 const realAccounts = {
@@ -21,12 +20,11 @@ function configError(env: Record<string, string>): string {
 }
 
 describe('configuration', () => {
-  it('with no accounts configured, points at the sandboxes with their demo credentials', () => {
-    const config = parseConfig({});
-    assert.equal(config.sandbox, true);
-    assert.equal(config.salesforce.loginUrl, 'http://127.0.0.1:4401');
-    assert.equal(config.salesforce.clientSecret, SANDBOX_CREDENTIALS.salesforce.clientSecret);
-    assert.equal(config.netsuite.baseUrl, 'http://127.0.0.1:4402/services/rest');
+  it('needs a payload key; with no account or file drop configured, no pipeline is', () => {
+    assert.match(configError({}), /RECORD_SYNC_ENCRYPTION_KEYS: is required but not set/);
+    const config = parseConfig({ RECORD_SYNC_ENCRYPTION_KEYS: realAccounts.RECORD_SYNC_ENCRYPTION_KEYS });
+    assert.equal(config.accounts, null);
+    assert.equal(config.vendorPerformance, null);
     assert.equal(config.pipeline.scheduleId, 'sync-accounts');
     assert.equal(config.pipeline.intervalMs, 300_000);
     assert.deepEqual(config.pipeline.retry, {
@@ -41,31 +39,39 @@ describe('configuration', () => {
 
   it('reads real accounts, deriving the NetSuite host from the account id', () => {
     const config = parseConfig({ ...realAccounts, SYNC_INTERVAL: '30s', SYNC_PAGE_SIZE: '500' });
-    assert.equal(config.sandbox, false);
-    assert.equal(config.netsuite.baseUrl, 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest');
+    assert.equal(
+      config.accounts?.netsuite.baseUrl,
+      'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest',
+    );
     assert.equal(config.pipeline.intervalMs, 30_000);
-    assert.equal(config.salesforce.pageSize, 500);
+    assert.equal(config.accounts?.salesforce.pageSize, 500);
   });
 
   for (const typed of ['1234567_SB1', '1234567-sb1', '1234567_sb1', '1234567-SB1', ' 1234567-Sb1 ']) {
     it(`normalises NETSUITE_ACCOUNT_ID=${JSON.stringify(typed)} to the realm, the host to its slug`, () => {
       const config = parseConfig({ ...realAccounts, NETSUITE_ACCOUNT_ID: typed });
-      assert.equal(config.netsuite.accountId, '1234567_SB1');
-      assert.equal(config.netsuite.baseUrl, 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest');
+      assert.equal(config.accounts?.netsuite.accountId, '1234567_SB1');
+      assert.equal(
+        config.accounts?.netsuite.baseUrl,
+        'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest',
+      );
     });
   }
 
   it('keeps a production account id as it is, and normalises it beside an explicit base URL', () => {
     const production = parseConfig({ ...realAccounts, NETSUITE_ACCOUNT_ID: '1234567' });
-    assert.equal(production.netsuite.accountId, '1234567');
-    assert.equal(production.netsuite.baseUrl, 'https://1234567.suitetalk.api.netsuite.com/services/rest');
+    assert.equal(production.accounts?.netsuite.accountId, '1234567');
+    assert.equal(
+      production.accounts?.netsuite.baseUrl,
+      'https://1234567.suitetalk.api.netsuite.com/services/rest',
+    );
     const explicit = parseConfig({
       ...realAccounts,
       NETSUITE_ACCOUNT_ID: 'tstdrv123-sb2',
       NETSUITE_BASE_URL: 'https://proxy.example/services/rest',
     });
-    assert.equal(explicit.netsuite.accountId, 'TSTDRV123_SB2');
-    assert.equal(explicit.netsuite.baseUrl, 'https://proxy.example/services/rest');
+    assert.equal(explicit.accounts?.netsuite.accountId, 'TSTDRV123_SB2');
+    assert.equal(explicit.accounts?.netsuite.baseUrl, 'https://proxy.example/services/rest');
   });
 
   it('names each missing variable when accounts are configured only in part', () => {

@@ -32,7 +32,7 @@ import {
 import { checkpointOf, type Checkpoint } from '../src/domain/checkpoint';
 import type { Customer } from '../src/domain/customer';
 import { PERMANENT_FAILURE, PIPELINE_FAILURE, RETRYABLE_FAILURE } from '../src/domain/failures';
-import { mapAccountToCustomer } from '../src/domain/mapping';
+import { mapAccountToCustomer } from '../src/pipelines/accounts/mapping';
 
 const sf = SANDBOX_CREDENTIALS.salesforce;
 const SECRETS = [sf.clientSecret, sf.privateKey, ...Object.values(SANDBOX_CREDENTIALS.netsuite).slice(1)];

@@ -11,7 +11,7 @@ import {
 } from '../src/domain/checkpoint';
 import { customerSchema } from '../src/domain/customer';
 import { PERMANENT_FAILURE, RETRYABLE_FAILURE } from '../src/domain/failures';
-import { describeIssues, mapAccountToCustomer, type FieldIssue } from '../src/domain/mapping';
+import { describeIssues, mapAccountToCustomer, type FieldIssue } from '../src/pipelines/accounts/mapping';
 import { changedAccountsQuery, soqlDateTime, soqlString } from '../src/domain/soql';
 
 const account = {

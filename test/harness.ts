@@ -12,13 +12,16 @@ import type { RunSummary } from '../src/domain/sync';
 import type { ProblemSummary } from '../src/problem-records';
 import type { ProblemView } from '../src/workflows/messages';
 import type { syncRun } from '../src/workflows/sync-run';
-import { SANDBOX_CREDENTIALS, SANDBOX_ENCRYPTION_KEY } from '../sandbox/credentials';
+import { sandboxSettings } from '../sandbox/settings';
 import { startNetSuiteSandbox, type NetSuiteSandbox } from '../sandbox/netsuite';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
 import { findTemporalCli } from '../scripts/temporal-cli';
 
-// Failing activities are expected in these tests: keep the SDK's own log to errors.
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+// Failing activities are expected in these tests: keep the SDK's own log to errors, unless
+// RECORD_SYNC_TEST_LOG=WARN asks for activity failures too (when a test fails for a reason unseen).
+Runtime.install({
+  logger: new DefaultLogger(process.env.RECORD_SYNC_TEST_LOG === 'WARN' ? 'WARN' : 'ERROR'),
+});
 
 let bundle: Promise<WorkflowBundle> | undefined;
 
@@ -61,19 +64,9 @@ export function sandboxEnvironment(
   salesforce: SalesforceSandbox,
   netsuite: NetSuiteSandbox,
 ): Record<string, string> {
-  const { salesforce: sf, netsuite: ns } = SANDBOX_CREDENTIALS;
-  return {
-    SALESFORCE_LOGIN_URL: salesforce.url,
-    SALESFORCE_CLIENT_ID: sf.clientId,
-    SALESFORCE_CLIENT_SECRET: sf.clientSecret,
-    NETSUITE_ACCOUNT_ID: ns.accountId,
-    NETSUITE_BASE_URL: `${netsuite.url}/services/rest`,
-    NETSUITE_CONSUMER_KEY: ns.consumerKey,
-    NETSUITE_CONSUMER_SECRET: ns.consumerSecret,
-    NETSUITE_TOKEN_ID: ns.tokenId,
-    NETSUITE_TOKEN_SECRET: ns.tokenSecret,
-    RECORD_SYNC_ENCRYPTION_KEYS: SANDBOX_ENCRYPTION_KEY,
-  };
+  const settings = sandboxSettings({ salesforce: salesforce.url, netsuite: netsuite.url });
+  // A blank codec server token is an unset one: these workers do not need it.
+  return { ...settings, RECORD_SYNC_CODEC_SERVER_TOKEN: '' };
 }
 
 export interface SyncEnvironment {
@@ -150,7 +143,7 @@ export async function startSyncEnvironment(
   };
 
   const startWorkers = async () => {
-    const workers = await createWorkers(config, {
+    const { workers, close } = await createWorkers(config, {
       connection: temporal.nativeConnection,
       client,
       workflowBundle: await workflowBundle(),
@@ -160,6 +153,7 @@ export async function startSyncEnvironment(
       stops.delete(stop);
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
+      await close();
     };
     stops.add(stop);
     return stop;

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal as proto } from '@temporalio/proto';
 import { checkpointOf } from '../src/domain/checkpoint';
+import { asPosition, instantOf } from '../src/domain/position';
 import { recordWorkflowId } from '../src/workflows/ids';
 import { ensureSchedule, triggerSync } from '../src/schedule';
 import type { SandboxAccount } from '../sandbox/salesforce';
@@ -86,7 +87,7 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       }
 
       const status = await sync.operations.status();
-      assert.deepEqual(status.checkpoint, checkpointOf(accounts.at(-1)!));
+      assert.equal(status.checkpoint, asPosition(checkpointOf(accounts.at(-1)!)));
       assert.equal(status.problems.VALIDATION_FAILED, rejected.length);
       assert.equal(status.problems.DEAD_LETTER, 0);
       assert.deepEqual(status.lastRun?.counts, summary.counts);
@@ -107,7 +108,7 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       assert.equal(sync.netsuite.customerByExternalId(renamed.Id)?.companyName, 'Renamed Account Ltd');
       assertNoDuplicates(sync);
       const status = await sync.operations.status();
-      assert.deepEqual(status.checkpoint, checkpointOf(renamed));
+      assert.equal(status.checkpoint, asPosition(checkpointOf(renamed)));
     });
 
     it('does nothing when nothing changed', async () => {
@@ -205,8 +206,8 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       const accounts = liveAccounts(sync);
       const from = accounts[accounts.length - 10];
       const checkpoint = await sync.operations.resetCheckpoint(checkpointOf(from).systemModstamp);
-      assert.equal(checkpoint.id, '');
-      const expected = accounts.filter((a) => checkpointOf(a).systemModstamp >= checkpoint.systemModstamp);
+      assert.equal(checkpoint, `${checkpointOf(from).systemModstamp}|`);
+      const expected = accounts.filter((a) => checkpointOf(a).systemModstamp >= instantOf(checkpoint));
 
       const summary = await sync.runSync();
 
@@ -429,12 +430,14 @@ describe('sync pipeline (dev server + sandboxes)', () => {
       const stopWorkers = await sync.startWorkers();
       try {
         assert.equal(await sync.operations.create(), 'started');
-        assert.equal(await ensureSchedule(sync.client, sync.config), 'created');
-        assert.equal(await ensureSchedule(sync.client, sync.config), 'updated');
+        assert.equal(await ensureSchedule(sync.client, sync.operations.run), 'created');
+        assert.equal(await ensureSchedule(sync.client, sync.operations.run), 'updated');
         const description = await sync.client.schedule.getHandle(sync.config.pipeline.scheduleId).describe();
         assert.equal(description.policies.overlap, 'SKIP');
 
-        assert.deepEqual(await triggerSync(sync.client, sync.config), { triggered: true });
+        assert.deepEqual(await triggerSync(sync.client, sync.config.pipeline.scheduleId), {
+          triggered: true,
+        });
 
         const status = await eventually(async () => {
           const current = await sync.operations.status();

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { dataConverter } from '../src/codec/data-converter';
 import { parseConfig } from '../src/config';
+import { demoSecrets } from '../sandbox/settings';
 import { workflowBundle } from './harness';
 
 /**
@@ -48,7 +49,7 @@ describe('recorded histories replay against the current workflow code', () => {
       const history = JSON.parse(readFileSync(path.join(directory, file), 'utf8'));
       // Recorded in sandbox mode, so the sandbox's demo key decrypts them.
       await Worker.runReplayHistory(
-        { workflowBundle: await workflowBundle(), dataConverter: dataConverter(parseConfig({})) },
+        { workflowBundle: await workflowBundle(), dataConverter: dataConverter(parseConfig(demoSecrets())) },
         history,
       );
     });

@@ -12,6 +12,7 @@ import {
 } from '../src/codec/encryption-codec';
 import { startCodecServer, type CodecServer } from '../src/codec/http-server';
 import { ConfigError, configuredSecrets, parseConfig } from '../src/config';
+import { demoSecrets } from '../sandbox/settings';
 import { SANDBOX_ENCRYPTION_KEY } from '../sandbox/credentials';
 import { startSyncEnvironment, startTemporal, type SyncEnvironment } from './harness';
 import { realAccounts } from './real-accounts';
@@ -290,9 +291,9 @@ describe('RECORD_SYNC_ENCRYPTION_KEYS', () => {
     assert.ok(configuredSecrets(config).includes(material), 'keys are secrets to look for');
   });
 
-  it('is required with real accounts, and has a demo key in sandbox mode', () => {
+  it("is required; the sandboxes' settings carry a demo key", () => {
     assert.match(configError(undefined), /RECORD_SYNC_ENCRYPTION_KEYS: is required but not set/);
-    assert.equal(parseConfig({}).encryption.keys[0].id, 'sandbox-demo');
+    assert.equal(parseConfig(demoSecrets()).encryption.keys[0].id, 'sandbox-demo');
   });
 
   const bad: [string, string, RegExp][] = [

@@ -1,43 +1,37 @@
 import type { Client } from '@temporalio/client';
-import type { NetSuiteClient } from '../connectors/netsuite';
-import type { SalesforceClient } from '../connectors/salesforce';
 import type { SyncSettings } from '../domain/sync';
+import type { createAccountsPipeline } from '../pipelines/accounts';
 import { problemRecords } from '../problem-records';
-import { createDestinationActivities, destinationReader, type DestinationSettings } from './destination';
+import { createLegacyActivities } from './legacy';
 import { createPipelineActivities } from './pipeline';
 import { createProblemActivities } from './problems';
-import { createSourceActivities, type WriteBackFields } from './source';
+import { createRecordPathActivities, type PipelineRegistry } from './record-path';
 
-export interface ActivityDependencies {
-  client: Client;
-  salesforce: SalesforceClient;
-  netsuite: NetSuiteClient;
+/** How the engine runs one pipeline: its run settings and its schedule. */
+export interface PipelineRunSettings {
   settings: SyncSettings;
-  destination: DestinationSettings;
-  writeBack: WriteBackFields | null;
   scheduleId: string;
 }
 
-/** Every activity of the pipeline's task queue, built from its dependencies. */
-export function createActivities({
-  client,
-  salesforce,
-  netsuite,
-  settings,
-  destination,
-  writeBack,
-  scheduleId,
-}: ActivityDependencies) {
+export interface ActivityDependencies {
+  client: Client;
+  pipelines: PipelineRegistry;
+  runSettings: ReadonlyMap<string, PipelineRunSettings>;
+  /** The accounts pipeline, which workflows begun before pipelines call without naming it. */
+  accounts?: { name: string; pipeline: ReturnType<typeof createAccountsPipeline> };
+}
+
+/** Every activity of the engine's task queue, built from its dependencies. */
+export function createActivities({ client, pipelines, runSettings, accounts }: ActivityDependencies) {
   const problems = problemRecords(client);
   return {
-    ...createSourceActivities({
-      salesforce,
+    ...createRecordPathActivities({
+      pipelines,
       openProblems: (pipeline, ids) => problems.openAmong(pipeline, ids),
-      destinationStates: destinationReader(netsuite),
-      writeBack,
+      legacyPipeline: accounts?.name ?? '',
     }),
-    ...createDestinationActivities({ netsuite, settings: destination }),
-    ...createPipelineActivities({ client, settings, scheduleId }),
+    ...createLegacyActivities(accounts?.pipeline),
+    ...createPipelineActivities({ client, runSettings }),
     ...createProblemActivities({ problems }),
   };
 }

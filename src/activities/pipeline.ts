@@ -1,9 +1,10 @@
 import { ScheduleNotFoundError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { PIPELINE_OWNER_MISSING } from '../domain/failures';
+import { PIPELINE_FAILURE, PIPELINE_OWNER_MISSING } from '../domain/failures';
 import type { SyncSettings } from '../domain/sync';
 import { ensurePipelineOwner, PipelineOwnerGoneError } from '../pipeline-owner';
 import { pipelineWorkflowId } from '../workflows/ids';
+import type { PipelineRunSettings } from '.';
 import { beginRunUpdate, pipelinePausedSignal, type BeginRunAnswer } from '../workflows/messages';
 
 export interface BeginRun {
@@ -21,16 +22,23 @@ export interface PausePipeline {
 /** Activities that talk to the pipeline's own long-lived workflow and schedule. */
 export function createPipelineActivities({
   client,
-  settings,
-  scheduleId,
+  runSettings,
 }: {
   client: Client;
-  settings: SyncSettings;
-  scheduleId: string;
+  runSettings: ReadonlyMap<string, PipelineRunSettings>;
 }) {
-  const pauseSchedule = async (note: string) => {
+  const runSettingsOf = (pipeline: string): PipelineRunSettings => {
+    const found = runSettings.get(pipeline);
+    if (found) return found;
+    throw ApplicationFailure.create({
+      type: PIPELINE_FAILURE,
+      nonRetryable: true,
+      message: `this worker runs no pipeline named ${pipeline} (it runs ${[...runSettings.keys()].join(', ')})`,
+    });
+  };
+  const pauseSchedule = async (pipeline: string, note: string) => {
     try {
-      await client.schedule.getHandle(scheduleId).pause(note.slice(0, 1_000));
+      await client.schedule.getHandle(runSettingsOf(pipeline).scheduleId).pause(note.slice(0, 1_000));
     } catch (error) {
       // A run started by hand with no schedule: nothing to pause.
       if (!(error instanceof ScheduleNotFoundError)) throw error;
@@ -47,6 +55,7 @@ export function createPipelineActivities({
       runId,
       startedAt,
     }: BeginRun): Promise<BeginRunAnswer & { settings: SyncSettings }> {
+      const { settings } = runSettingsOf(pipeline);
       try {
         await ensurePipelineOwner(client, pipeline, settings);
         const answer = await client.workflow
@@ -56,7 +65,7 @@ export function createPipelineActivities({
       } catch (error) {
         if (!(error instanceof PipelineOwnerGoneError || error instanceof WorkflowNotFoundError)) throw error;
         const message = error.message;
-        await pauseSchedule(`record-sync paused: ${message}`);
+        await pauseSchedule(pipeline, `record-sync paused: ${message}`);
         throw ApplicationFailure.create({ type: PIPELINE_OWNER_MISSING, message, nonRetryable: true });
       }
     },
@@ -64,7 +73,8 @@ export function createPipelineActivities({
     /** Stops further runs after a pipeline-level failure, saying why, until a person resumes it. */
     async pausePipeline({ pipeline, runId, reason }: PausePipeline): Promise<void> {
       await pauseSchedule(
-        `record-sync paused: ${reason} (run ${runId}). Fix the cause, then: npx record-sync resume`,
+        pipeline,
+        `record-sync paused: ${reason} (run ${runId}). Fix the cause, then: npx record-sync resume --pipeline ${pipeline}`,
       );
       await client.workflow
         .getHandle(pipelineWorkflowId(pipeline))

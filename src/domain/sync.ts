@@ -1,5 +1,4 @@
-import type { Checkpoint } from './checkpoint';
-import type { DestinationState, FieldDiff } from './guarded-write';
+import type { Position } from './position';
 
 /** Per-run settings, read from configuration by an activity so workflows never see the environment. */
 export interface SyncSettings {
@@ -11,6 +10,8 @@ export interface SyncSettings {
   destinationTimeoutMs: number;
   /** How far behind the checkpoint each run reads again, for changes that committed late. */
   lookbackMs: number;
+  /** False where the destination checks each write itself (absent in settings from before pipelines). */
+  verifiesWrites?: boolean;
 }
 
 /** Transient failures back off exponentially and wait in RETRY_PENDING until the budget is spent. */
@@ -78,7 +79,7 @@ export interface RecordFailure {
   /** The record workflow that failed, for the person who wants to open its history. */
   workflowId: string;
   /** A version conflict: the source's, NetSuite's and the last-synced value of each field that differs. */
-  diff?: FieldDiff[];
+  diff?: FieldDifference[];
 }
 
 export type RecordOutcome =
@@ -114,7 +115,7 @@ export interface RunSummary {
   finishedAt: string | null;
   pages: number;
   counts: RunCounts;
-  checkpoint: Checkpoint | null;
+  checkpoint: Position | null;
   /** Set when a pipeline-level failure stopped the run. */
   stoppedBy?: string;
 }
@@ -126,9 +127,23 @@ export interface PipelinePause {
   at: string;
 }
 
+/**
+ * A delivery the source finished (a vendor's file): what became of it, for `status`. The owner
+ * keeps the latest few; the full record is in the destination.
+ */
+export interface DeliveryReport {
+  name: string;
+  status: string;
+  at: string;
+  counts: Record<string, number>;
+  note?: string;
+}
+
 export interface PipelineStatus {
   pipeline: string;
-  checkpoint: Checkpoint | null;
+  /** The latest deliveries, newest first (file-fed pipelines). */
+  deliveries?: DeliveryReport[];
+  checkpoint: Position | null;
   checkpointGeneration: number;
   currentRun: RunSummary | null;
   lastRun: RunSummary | null;
@@ -142,8 +157,8 @@ export interface SourceRecord {
   record: unknown;
   /** An open problem record exists for this record: syncing this version resolves it. */
   hasOpenProblem?: boolean;
-  /** What the destination held when the page was read; null when it has no such record. */
-  destination?: DestinationState | null;
+  /** What the destination held when the page was read (the pipeline's own shape); null: nothing. */
+  destination?: unknown;
   /** With write-back on: the status and NetSuite id the account carries now. */
   writtenBack?: { status: string | null; internalId: string | null };
 }
@@ -154,3 +169,14 @@ export interface StatusWriteBack {
   status: RecordStatus;
   internalId?: string;
 }
+
+/** One field of a version conflict: the source's, the destination's and the last-synced value. */
+export interface FieldDifference {
+  field: string;
+  source: unknown;
+  destination: unknown;
+  lastSynced: unknown;
+}
+
+/** A person's decision on a version conflict, field by field. */
+export type FieldChoices = Record<string, 'source' | 'destination'>;

@@ -1,4 +1,11 @@
-import { FAILURE_KINDS, type PipelinePause, type RecordFailure, type RunSummary } from '../domain/sync';
+import { instantOf } from '../domain/position';
+import {
+  FAILURE_KINDS,
+  type DeliveryReport,
+  type PipelinePause,
+  type RecordFailure,
+  type RunSummary,
+} from '../domain/sync';
 import type { BeginRunRequest, DiscardRequest, PageReport, ReplayRequest } from './messages';
 
 /*
@@ -22,7 +29,7 @@ export function isRecordFailure(value: unknown): value is RecordFailure {
     isObject(value) &&
     isText(value.recordId, 255) &&
     value.recordId.length > 0 &&
-    isText(value.version, 64) &&
+    isText(value.version, 1_000) &&
     (FAILURE_KINDS as readonly unknown[]).includes(value.kind) &&
     isText(value.error) &&
     isOptionalText(value.field, 255) &&
@@ -35,8 +42,11 @@ export function isRecordFailure(value: unknown): value is RecordFailure {
   );
 }
 
+/** A position, or a checkpoint object from a run begun before positions were strings. */
 const isCheckpoint = (value: unknown) =>
-  value === null || (isObject(value) && isInstant(value.systemModstamp) && isText(value.id, 255));
+  value === null ||
+  (isText(value, 2_000) && isInstant(instantOf(value))) ||
+  (isObject(value) && isInstant(value.systemModstamp) && isText(value.id, 255));
 
 export function isRunSummary(value: unknown): value is RunSummary {
   return (
@@ -131,4 +141,17 @@ export function resolveConflictProblem(request: unknown, conflicting: string[]):
   if (bad)
     return `fields: ${bad[0]} must be one of the conflicting fields (${conflicting.join(', ')}), set to "source" or "destination"`;
   return undefined;
+}
+
+export function isDeliveryReport(value: unknown): value is DeliveryReport {
+  return (
+    isObject(value) &&
+    isText(value.name, 1_000) &&
+    isText(value.status, 40) &&
+    isInstant(value.at) &&
+    isObject(value.counts) &&
+    Object.keys(value.counts).length <= 20 &&
+    Object.values(value.counts).every(isCount) &&
+    isOptionalText(value.note, 2_000)
+  );
 }

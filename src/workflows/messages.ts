@@ -1,7 +1,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Checkpoint } from '../domain/checkpoint';
-import type { ComparedField } from '../domain/guarded-write';
+import type { Position } from '../domain/position';
 import type {
+  DeliveryReport,
+  FieldChoices,
   PipelinePause,
   PipelineStatus,
   ProblemResolution,
@@ -25,7 +26,7 @@ export interface BeginRunRequest {
 }
 
 export interface BeginRunAnswer {
-  checkpoint: Checkpoint | null;
+  checkpoint: Position | null;
   /** Bumped by every checkpoint reset, so a run begun before a reset cannot move it afterwards. */
   checkpointGeneration: number;
 }
@@ -33,7 +34,7 @@ export interface BeginRunAnswer {
 export interface PageReport {
   runId: string;
   checkpointGeneration: number;
-  checkpoint: Checkpoint | null;
+  checkpoint: Position | null;
   summary: RunSummary;
 }
 
@@ -50,8 +51,9 @@ export interface ResumeRequest {
 export const beginRunUpdate = defineUpdate<BeginRunAnswer, [BeginRunRequest]>('internal.beginRun');
 export const pageCompletedSignal = defineSignal<[PageReport]>('internal.pageCompleted');
 export const runFinishedSignal = defineSignal<[RunSummary]>('internal.runFinished');
+export const deliveryCompletedSignal = defineSignal<[DeliveryReport]>('internal.deliveryCompleted');
 export const pipelinePausedSignal = defineSignal<[PipelinePause]>('internal.pipelinePaused');
-export const resetCheckpointUpdate = defineUpdate<Checkpoint, [CheckpointResetRequest]>('resetCheckpoint');
+export const resetCheckpointUpdate = defineUpdate<Position, [CheckpointResetRequest]>('resetCheckpoint');
 export const resumeUpdate = defineUpdate<PipelineStatus, [ResumeRequest]>('resume');
 export const statusQuery = defineQuery<PipelineStatus>('status');
 
@@ -82,7 +84,7 @@ export type ReplayAnswer =
  */
 export interface ResolveConflictRequest {
   use: 'source' | 'destination' | 'merge';
-  fields?: Partial<Record<ComparedField, 'source' | 'destination'>>;
+  fields?: FieldChoices;
   wait?: boolean;
   by?: string;
 }

@@ -10,9 +10,11 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { checkpointAt, laterCheckpoint, type Checkpoint } from '../domain/checkpoint';
+import type { Checkpoint } from '../domain/checkpoint';
+import { asPosition, laterPosition, positionAt, type Position } from '../domain/position';
 import {
   noRecords,
+  type DeliveryReport,
   type PipelinePause,
   type PipelineStatus,
   type RunSummary,
@@ -24,6 +26,7 @@ import { carriedOver } from './legacy/carried-over';
 import type { DeadLetter } from './legacy/types';
 import {
   isBeginRunRequest,
+  isDeliveryReport,
   isPageReport,
   isPipelinePause,
   isRecordFailure,
@@ -32,6 +35,7 @@ import {
 } from './message-checks';
 import {
   beginRunUpdate,
+  deliveryCompletedSignal,
   pageCompletedSignal,
   pipelinePausedSignal,
   resetCheckpointUpdate,
@@ -42,18 +46,23 @@ import {
 import { PROBLEM_RECORDS } from './patches';
 
 export interface PipelineState {
-  checkpoint: Checkpoint | null;
+  checkpoint: Position | null;
   checkpointGeneration: number;
   settings: SyncSettings;
   currentRun: RunSummary | null;
   lastRun: RunSummary | null;
   paused: PipelinePause | null;
+  /** The latest deliveries, newest first; never more than RECENT_DELIVERIES. */
+  deliveries?: DeliveryReport[];
 }
+
+const RECENT_DELIVERIES = 20;
 
 export interface PipelineInput {
   pipeline: string;
   settings: SyncSettings;
-  state?: PipelineState;
+  /** An owner begun before positions were strings carries a checkpoint object. */
+  state?: Omit<PipelineState, 'checkpoint'> & { checkpoint: Position | Checkpoint | null };
 }
 
 /** Record workflows started before problem records still send their dead letters here. */
@@ -61,6 +70,12 @@ export interface PipelineInput {
 const LEGACY_RECORD = 'a record workflow started before problem records';
 
 const legacyDeadLetterSignal = defineSignal<[DeadLetter]>('deadLetter');
+
+/** A run begun before positions were strings reports its checkpoint as an object. */
+const withPosition = (summary: RunSummary): RunSummary => ({
+  ...summary,
+  checkpoint: asPosition(summary.checkpoint),
+});
 
 /**
  * The long-lived owner of a pipeline's checkpoint, its runs' results and its pause. Its state is
@@ -73,12 +88,13 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
     return legacyPipelineWorkflow(input as unknown as Parameters<typeof legacyPipelineWorkflow>[0]);
   const { pipeline } = input;
   const state: PipelineState = {
-    checkpoint: input.state?.checkpoint ?? null,
+    checkpoint: asPosition(input.state?.checkpoint),
     checkpointGeneration: input.state?.checkpointGeneration ?? 0,
     settings: input.settings,
     currentRun: input.state?.currentRun ?? null,
     lastRun: input.state?.lastRun ?? null,
     paused: input.state?.paused ?? null,
+    deliveries: input.state?.deliveries ?? [],
   };
   const { reportProblem } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
   // Dead letters carried over from the legacy owner's state become problem records, one by one.
@@ -112,17 +128,22 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   setHandler(pageCompletedSignal, (report) => {
     if (!isPageReport(report)) return log.warn('ignored a malformed internal.pageCompleted signal');
     if (report.checkpointGeneration === state.checkpointGeneration) {
-      state.checkpoint = laterCheckpoint(state.checkpoint, report.checkpoint);
+      state.checkpoint = laterPosition(state.checkpoint, asPosition(report.checkpoint));
     }
-    if (state.currentRun?.runId === report.runId) state.currentRun = report.summary;
+    if (state.currentRun?.runId === report.runId) state.currentRun = withPosition(report.summary);
   });
 
   setHandler(runFinishedSignal, (summary) => {
     if (!isRunSummary(summary)) return log.warn('ignored a malformed internal.runFinished signal');
-    state.lastRun = summary;
+    state.lastRun = withPosition(summary);
     if (state.currentRun?.runId === summary.runId) state.currentRun = null;
     // A run that got through clears an earlier pause (e.g. triggered by hand after the fix).
     if (!summary.stoppedBy) state.paused = null;
+  });
+
+  setHandler(deliveryCompletedSignal, (report) => {
+    if (!isDeliveryReport(report)) return log.warn('ignored a malformed internal.deliveryCompleted signal');
+    state.deliveries = [report, ...(state.deliveries ?? [])].slice(0, RECENT_DELIVERIES);
   });
 
   setHandler(pipelinePausedSignal, (pause) => {
@@ -139,7 +160,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   setHandler(
     resetCheckpointUpdate,
     ({ to }) => {
-      state.checkpoint = checkpointAt(to);
+      state.checkpoint = positionAt(to);
       state.checkpointGeneration += 1;
       return state.checkpoint;
     },
@@ -176,6 +197,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
     currentRun: state.currentRun,
     lastRun: state.lastRun,
     paused: state.paused,
+    deliveries: state.deliveries,
   });
   setHandler(statusQuery, status);
 

@@ -12,9 +12,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { PIPELINE_FAILURE } from '../domain/failures';
-import type { FieldChoice } from '../domain/guarded-write';
 import {
   problemStatusOf,
+  type FieldChoices,
   type ProblemResolution,
   type RecordFailure,
   type SyncSettings,
@@ -45,14 +45,14 @@ import { problemAttributes, recordVersionAttributes } from './search-attributes'
 import type { syncRecordVersion } from './sync-record-version';
 
 /** A person's decision on a conflict as the field choices the write applies. */
-function conflictChoices(request: ResolveConflictRequest, failure: RecordFailure): FieldChoice {
+function conflictChoices(request: ResolveConflictRequest, failure: RecordFailure): FieldChoices {
   const fields = (failure.diff ?? []).map((d) => d.field);
   if (request.use === 'merge') return { ...request.fields };
   const side = request.use === 'destination' ? 'destination' : 'source';
   return Object.fromEntries(fields.map((field) => [field, side]));
 }
 
-const describeChoices = (choices: FieldChoice): string =>
+const describeChoices = (choices: FieldChoices): string =>
   Object.entries(choices)
     .map(([field, side]) => `${field}: ${side}`)
     .join(', ') || 'source';
@@ -139,16 +139,16 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
   /** Reads and checks a person's edit before the replay is queued; a rejected edit fails the update. */
   const prepare = async (request: ReplayRequest) => {
     if (!request.edit) return { version: view!.failure.version, record: undefined };
-    const current = await readRecord(recordId);
+    const current = await readRecord({ pipeline, recordId, version: view!.failure.version });
     if (current === null) throw new Error('the record no longer exists in the source');
-    await checkEdit({ record: current.record, edit: request.edit });
+    await checkEdit({ pipeline, record: current.record, edit: request.edit });
     return current;
   };
 
   const replay = async (
     request: ReplayRequest,
     { version, record }: { version: string; record: unknown },
-    choices?: FieldChoice,
+    choices?: FieldChoices,
   ): Promise<ReplayAnswer> => {
     const held = view!;
     const previous = held.status;
@@ -182,7 +182,7 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
   };
 
   /** Runs a replay as an update: answers once it has finished, or at once with `wait: false`. */
-  const replayAnswering = async (request: ReplayRequest, choices?: FieldChoice): Promise<ReplayAnswer> => {
+  const replayAnswering = async (request: ReplayRequest, choices?: FieldChoices): Promise<ReplayAnswer> => {
     replaying = true;
     let prepared: { version: string; record: unknown };
     try {

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -11,17 +12,18 @@ import {
 import { PIPELINE_FAILURE, RETRY_BUDGET_EXHAUSTED } from '../domain/failures';
 import {
   problemStatusOf,
+  type FieldChoices,
   type RecordFailure,
   type RecordOutcome,
   type RecordStatus,
   type SyncSettings,
 } from '../domain/sync';
 import type { EngineActivities } from '../activities';
-import type { LoadResult } from '../activities/destination';
-import type { DestinationState, FieldChoice } from '../domain/guarded-write';
+import type { LoadResult } from '../pipelines/contract';
 import { failureLevel } from './failure-levels';
 import { problemWorkflowId } from './ids';
 import { recordSyncedSignal } from './messages';
+import { PIPELINES } from './patches';
 import { outcomeAttribute } from './search-attributes';
 
 export interface SyncRecordVersionInput {
@@ -38,9 +40,11 @@ export interface SyncRecordVersionInput {
   /** Started by a problem record's replay, which handles the outcome itself. */
   replay?: boolean;
   /** What the destination held when the run read the page (null: nothing); absent on a replay. */
-  destination?: DestinationState | null;
+  destination?: unknown;
+  /** The run that read it, for the destination's audit trail. */
+  runId?: string;
   /** A person's decision on a version conflict, field by field. */
-  choices?: FieldChoice;
+  choices?: FieldChoices;
 }
 
 /** Details of a RetryBudgetExhausted failure: the run decides whether the record or the destination is at fault. */
@@ -73,6 +77,7 @@ function activities(settings: SyncSettings) {
   });
   return {
     readRecord: source.readRecord,
+    loadRecord: local.loadRecord,
     loadCustomer: local.loadCustomer,
     reportProblem: report.reportProblem,
   };
@@ -88,13 +93,15 @@ function activities(settings: SyncSettings) {
  */
 export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<RecordOutcome> {
   const { pipeline, recordId, settings } = input;
-  const { readRecord, loadCustomer, reportProblem } = activities(settings);
+  const { readRecord, loadRecord, loadCustomer, reportProblem } = activities(settings);
+  // Record workflows begun before pipelines load through the accounts-only activity.
+  const pipelines = patched(PIPELINES);
   const now = () => new Date(Date.now()).toISOString();
 
   let version = input.version;
   let record = input.record;
   if (record === undefined) {
-    const current = await readRecord(recordId);
+    const current = await readRecord({ pipeline, recordId, version });
     if (current !== null) ({ record, version } = current);
   }
 
@@ -123,7 +130,17 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
     try {
       // A retry reads NetSuite's copy again: it may hold a newer version by now.
       const destination = attempt === 1 ? input.destination : undefined;
-      result = await loadCustomer({ account: loaded, destination, choices: input.choices });
+      result = pipelines
+        ? await loadRecord({
+            pipeline,
+            recordId,
+            version,
+            record: loaded,
+            destination,
+            choices: input.choices,
+            runId: input.runId ?? workflowInfo().workflowId,
+          })
+        : await loadCustomer({ account: loaded, destination, choices: input.choices });
       break;
     } catch (error) {
       const failure = failureLevel(error);

@@ -16,7 +16,7 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { checkpointAt, earlierCheckpoint, laterCheckpoint } from '../domain/checkpoint';
+import { asPosition, earlierPosition, laterPosition, positionAt } from '../domain/position';
 import { PIPELINE_FAILURE, PIPELINE_OWNER_MISSING, RETRY_BUDGET_EXHAUSTED } from '../domain/failures';
 import { innermostMessage } from '../domain/failure-text';
 import {
@@ -28,12 +28,11 @@ import {
   type SyncSettings,
 } from '../domain/sync';
 import type { EngineActivities } from '../activities';
-import type { WrittenRecord } from '../activities/destination';
-import type { UnreadableRecord } from '../activities/source';
+import type { UnreadableRecord, WrittenRecord } from '../pipelines/contract';
 import { pipelineWorkflowId, recordWorkflowId } from './ids';
 import { legacySyncRun } from './legacy/sync-run';
 import type { RunSummary as LegacyRunSummary } from './legacy/types';
-import { pageCompletedSignal, runFinishedSignal } from './messages';
+import { deliveryCompletedSignal, pageCompletedSignal, runFinishedSignal } from './messages';
 import { PROBLEM_RECORDS } from './patches';
 import { recordVersionAttributes } from './search-attributes';
 import type { BudgetExhausted, syncRecordVersion } from './sync-record-version';
@@ -51,7 +50,9 @@ interface RunProgress {
   checkpointGeneration: number;
   /** When the run's query started: the checkpoint never passes it. */
   queryStartedAt: string | null;
-  nextRecordsUrl: string | null;
+  /** Where the source's next page starts; `nextRecordsUrl` in runs begun before pipelines. */
+  cursor?: string | null;
+  nextRecordsUrl?: string | null;
   summary: RunSummary;
 }
 
@@ -105,22 +106,26 @@ export async function syncRun(input: SyncRunInput): Promise<RunSummary | LegacyR
 
   try {
     showProgress(summary, 'reading');
+    summary.checkpoint = asPosition(summary.checkpoint);
     const page = await source.readChangedRecords({
       pipeline,
       since: summary.checkpoint,
-      nextRecordsUrl: progress.nextRecordsUrl,
+      cursor: progress.cursor ?? progress.nextRecordsUrl ?? null,
       lookbackMs: settings.lookbackMs,
     });
+    // Pages read before pipelines name their cursor `nextRecordsUrl`.
+    const cursor = page.cursor ?? (page as { nextRecordsUrl?: string | null }).nextRecordsUrl ?? null;
     const queryStartedAt = progress.queryStartedAt ?? page.queryStartedAt ?? null;
     summary.pages += 1;
     showProgress(summary, 'syncing');
     await holdUnreadable(pipeline, settings, page.unreadable);
     await syncPage(pipeline, progress, page.records);
+    if (page.delivery !== undefined) await completeDelivery(pipeline, summary.runId, page.delivery);
 
     // Rows edited while the run paged come with their new stamps: never move past the query's start.
-    const ceiling = queryStartedAt === null ? null : checkpointAt(queryStartedAt);
-    const reached = page.records.length > 0 ? earlierCheckpoint(page.checkpoint, ceiling) : null;
-    summary.checkpoint = laterCheckpoint(summary.checkpoint, reached);
+    const ceiling = queryStartedAt === null ? null : positionAt(queryStartedAt);
+    const reached = page.records.length > 0 ? earlierPosition(asPosition(page.checkpoint), ceiling) : null;
+    summary.checkpoint = laterPosition(summary.checkpoint, reached);
     await owner.signal(pageCompletedSignal, {
       runId: summary.runId,
       checkpointGeneration: progress.checkpointGeneration,
@@ -128,10 +133,10 @@ export async function syncRun(input: SyncRunInput): Promise<RunSummary | LegacyR
       summary,
     });
 
-    if (page.nextRecordsUrl) {
+    if (cursor) {
       await continueAsNew<typeof syncRun>({
         pipeline,
-        progress: { ...progress, queryStartedAt, nextRecordsUrl: page.nextRecordsUrl, summary },
+        progress: { ...progress, queryStartedAt, cursor, nextRecordsUrl: undefined, summary },
       });
     }
   } catch (error) {
@@ -173,7 +178,7 @@ async function beginRun(pipeline: string): Promise<RunProgress> {
     settings: begun.settings,
     checkpointGeneration: begun.checkpointGeneration,
     queryStartedAt: null,
-    nextRecordsUrl: null,
+    cursor: null,
     summary: {
       runId,
       startedAt,
@@ -183,6 +188,19 @@ async function beginRun(pipeline: string): Promise<RunProgress> {
       checkpoint: begun.checkpoint,
     },
   };
+}
+
+/**
+ * A delivery (a vendor's file) whose last record is done: the pipeline finishes it (archive,
+ * reconciliation) and the owner keeps a short report of it for `status`.
+ */
+async function completeDelivery(pipeline: string, runId: string, delivery: unknown): Promise<void> {
+  const { completeDelivery } = proxyActivities<EngineActivities>({
+    startToCloseTimeout: '10 minutes',
+    retry: { maximumInterval: '1 minute' },
+  });
+  const report = await completeDelivery({ pipeline, runId, delivery });
+  await getExternalWorkflowHandle(pipelineWorkflowId(pipeline)).signal(deliveryCompletedSignal, report);
 }
 
 /** Records the source returned that cannot even be identified go straight to a person. */
@@ -242,7 +260,16 @@ async function syncPage(pipeline: string, progress: RunProgress, records: Source
           handle = await startChild<typeof syncRecordVersion>('syncRecordVersion', {
             workflowId: recordWorkflowId(pipeline, recordId, version, checkpointGeneration),
             args: [
-              { pipeline, recordId, version, record, settings, resolvesProblem: hasOpenProblem, destination },
+              {
+                pipeline,
+                recordId,
+                version,
+                record,
+                settings,
+                resolvesProblem: hasOpenProblem,
+                destination,
+                runId: summary.runId,
+              },
             ],
             taskQueue: settings.taskQueue,
             // A version whose workflow failed (paused pipeline, outage) runs again; a finished one never.
@@ -306,16 +333,17 @@ async function syncPage(pipeline: string, progress: RunProgress, records: Source
   // Records still in flight end with the run (ParentClosePolicy.TERMINATE); their versions run
   // again once the pipeline resumes, since a failed workflow id may be reused.
   if (stopped) throw stopped;
-  if (written.length > 0) {
+  // Pipelines whose destination is checked within the write (a database transaction) skip this.
+  if (written.length > 0 && settings.verifiesWrites !== false) {
     for (const recordId of await verifyPage(pipeline, settings, written, counts)) {
       statuses.set(recordId, { recordId, status: 'VALIDATION_FAILED' });
     }
   }
-  await writeBack(records, statuses);
+  await writeBack(pipeline, records, statuses);
 }
 
 /** The statuses that differ from what the accounts carry, written back in one request per 200. */
-async function writeBack(records: SourceRecord[], statuses: Map<string, StatusWriteBack>) {
+async function writeBack(pipeline: string, records: SourceRecord[], statuses: Map<string, StatusWriteBack>) {
   const changed = records.flatMap(({ recordId, writtenBack }) => {
     const status = statuses.get(recordId);
     if (!writtenBack || !status) return [];
@@ -326,7 +354,7 @@ async function writeBack(records: SourceRecord[], statuses: Map<string, StatusWr
   });
   if (changed.length === 0) return;
   const { writeBackStatuses } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '2 minutes' });
-  await writeBackStatuses(changed);
+  await writeBackStatuses({ pipeline, statuses: changed });
 }
 
 /**
@@ -342,7 +370,7 @@ async function verifyPage(
   const { verifyWrites, reportProblem } = proxyLocalActivities<EngineActivities>({
     startToCloseTimeout: '1 minute',
   });
-  const otherwise = await verifyWrites(written);
+  const otherwise = await verifyWrites({ pipeline, written });
   for (const { recordId, field, value, error } of otherwise) {
     const version = written.find((w) => w.recordId === recordId)!.version;
     counts.synced -= 1;

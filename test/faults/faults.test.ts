@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { syncRun } from '../../src/workflows/sync-run';
+import { instantOf } from '../../src/domain/position';
 import { createPrng } from '../../sandbox/prng';
 import { freePort, startDevServer } from '../../scripts/dev-server';
 import { findTemporalCli } from '../../scripts/temporal-cli';
@@ -261,7 +262,7 @@ describe('fault matrix', () => {
       );
       await sync.runSync();
       const { checkpoint } = await sync.operations.status();
-      const stampedAt = new Date(Date.parse(checkpoint!.systemModstamp) - 10_000).toISOString();
+      const stampedAt = new Date(Date.parse(instantOf(checkpoint!)) - 10_000).toISOString();
       // A long transaction that began before the checkpoint commits only now.
       sync.salesforce.commitLate(late, { Name: 'Committed Late Ltd' }, stampedAt);
       await settle(sync, 'source: changes committed behind the checkpoint', 1);

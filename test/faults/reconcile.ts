@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { checkpointOf, compareCheckpoints } from '../../src/domain/checkpoint';
 import { contentChecksum } from '../../src/domain/guarded-write';
-import { mapAccountToCustomer } from '../../src/domain/mapping';
+import { mapAccountToCustomer } from '../../src/pipelines/accounts/mapping';
 import type { problemRecordsBulk } from '../../src/workflows/problem-records-bulk';
 import type { SandboxAccount } from '../../sandbox/salesforce';
 import type { SyncEnvironment } from '../harness';

@@ -1,49 +1,18 @@
 import { log } from '@temporalio/activity';
-import type { SalesforceClient } from '../connectors/salesforce';
-import { PermanentError } from '../connectors/errors';
+import type { SalesforceClient } from '../../connectors/salesforce';
+import { PermanentError } from '../../connectors/errors';
 import {
   checkpointAt,
   checkpointOf,
   isSalesforceId,
   toIsoInstant,
   type Checkpoint,
-} from '../domain/checkpoint';
-import type { DestinationState } from '../domain/guarded-write';
-import type { SourceRecord, StatusWriteBack } from '../domain/sync';
-import { classified } from './failures';
-
-export interface SourcePageRequest {
-  since: Checkpoint | null;
-  /** Continue an open query; absent for the first page of a run. */
-  nextRecordsUrl: string | null;
-}
-
-/** A record the source returned that cannot even be placed in the change order. */
-export interface UnreadableRecord {
-  recordId?: string;
-  version?: string;
-  record: unknown;
-  reason: string;
-}
-
-export interface SourcePage {
-  records: SourceRecord[];
-  unreadable: UnreadableRecord[];
-  /** Position after the last record of this page. */
-  checkpoint: Checkpoint | null;
-  nextRecordsUrl: string | null;
-}
-
-export interface ChangedPageRequest extends SourcePageRequest {
-  pipeline: string;
-  /** On the first page: how far behind the checkpoint to read again (late-committed changes). */
-  lookbackMs: number;
-}
-
-export interface ChangedPage extends SourcePage {
-  /** On the first page: when the query was sent. The checkpoint never passes it. */
-  queryStartedAt?: string;
-}
+} from '../../domain/checkpoint';
+import type { DestinationState } from '../../domain/guarded-write';
+import { asPosition, type Position } from '../../domain/position';
+import type { SourceRecord, StatusWriteBack } from '../../domain/sync';
+import { classified } from '../../activities/failures';
+import type { PageRequest, SourcePage, UnreadableRecord } from '../contract';
 
 function identify(raw: Record<string, unknown>): SourceRecord | UnreadableRecord {
   const { Id: id, SystemModstamp: modstamp } = raw;
@@ -68,8 +37,14 @@ function lookBack(since: Checkpoint | null, lookbackMs: number): Checkpoint | nu
   return checkpointAt(new Date(Date.parse(since.systemModstamp) - lookbackMs).toISOString());
 }
 
-/** Which of these records have an open problem record (syncing them resolves it). */
-export type OpenProblems = (pipeline: string, recordIds: string[]) => Promise<Set<string>>;
+/** A position in the accounts' change stream is `<SystemModstamp>|<Id>`. */
+export function checkpointOfPosition(position: Position | null): Checkpoint | null {
+  if (position === null) return null;
+  const bar = position.indexOf('|');
+  return bar === -1
+    ? checkpointAt(position)
+    : { systemModstamp: toIsoInstant(position.slice(0, bar)), id: position.slice(bar + 1) };
+}
 
 /** The account fields the sync status is written back to. */
 export interface WriteBackFields {
@@ -78,20 +53,29 @@ export interface WriteBackFields {
   timeField?: string;
 }
 
-export function createSourceActivities({
+interface SalesforcePage {
+  records: SourceRecord[];
+  unreadable: UnreadableRecord[];
+  checkpoint: Checkpoint | null;
+  nextRecordsUrl: string | null;
+}
+
+/** The Salesforce side of the accounts pipeline: changed accounts in pages, one account, the write-back. */
+export function createAccountsSource({
   salesforce,
-  openProblems,
   destinationStates,
   writeBack,
 }: {
   /** Null: the status is not written back. */
   writeBack: WriteBackFields | null;
   salesforce: SalesforceClient;
-  openProblems: OpenProblems;
   /** What the destination holds for these records: read once per page, never once per record. */
   destinationStates: (recordIds: string[]) => Promise<Map<string, DestinationState>>;
 }) {
-  async function readPage({ since, nextRecordsUrl }: SourcePageRequest): Promise<SourcePage> {
+  async function readSalesforcePage(
+    since: Checkpoint | null,
+    nextRecordsUrl: string | null,
+  ): Promise<SalesforcePage> {
     const page = await classified(async () => {
       if (!nextRecordsUrl) return salesforce.readChangedAccounts(since);
       try {
@@ -121,29 +105,22 @@ export function createSourceActivities({
   }
 
   return {
-    /** Workflows started before problem records read with this; it stays until they are gone. */
-    readChangedAccounts: readPage,
+    /** Runs begun before problem records read with this; it stays until they are gone. */
+    readSalesforcePage,
 
     /**
      * One page of accounts changed since the checkpoint, in (SystemModstamp, Id) order. The first
      * page reads from the look-back window behind the checkpoint and says when its query started.
-     * Each record says whether it has an open problem record (one visibility query per page) and
-     * what the destination holds for it (one SuiteQL query per page).
+     * Each record says what the destination holds for it (one SuiteQL query per page).
      */
-    async readChangedRecords({
-      pipeline,
-      since,
-      nextRecordsUrl,
-      lookbackMs,
-    }: ChangedPageRequest): Promise<ChangedPage> {
-      const first = nextRecordsUrl === null;
-      const from = first ? lookBack(since, lookbackMs) : since;
+    async readPage({ since, cursor, lookbackMs }: PageRequest): Promise<SourcePage> {
+      const first = cursor === null;
+      const checkpoint = checkpointOfPosition(since);
+      const from = first ? lookBack(checkpoint, lookbackMs) : checkpoint;
       const queryStartedAt = new Date().toISOString();
-      const page = await readPage({ since: from, nextRecordsUrl });
-      const ids = page.records.map((r) => r.recordId);
-      const [open, held] = await Promise.all([openProblems(pipeline, ids), destinationStates(ids)]);
+      const page = await readSalesforcePage(from, cursor);
+      const held = await destinationStates(page.records.map((r) => r.recordId));
       for (const record of page.records) {
-        if (open.has(record.recordId)) record.hasOpenProblem = true;
         record.destination = held.get(record.recordId) ?? null;
         const raw = record.record as Record<string, unknown>;
         if (writeBack && raw.IsDeleted !== true) {
@@ -152,7 +129,13 @@ export function createSourceActivities({
           record.writtenBack = { status: value(writeBack.statusField), internalId: value(writeBack.idField) };
         }
       }
-      return first ? { ...page, queryStartedAt } : page;
+      const read: SourcePage = {
+        records: page.records,
+        unreadable: page.unreadable,
+        checkpoint: asPosition(page.checkpoint),
+        cursor: page.nextRecordsUrl,
+      };
+      return first ? { ...read, queryStartedAt } : read;
     },
 
     /** The current version of one account, or null when it no longer exists. */
@@ -191,12 +174,7 @@ export function createSourceActivities({
         log.warn('status write-back refused for some accounts', { failed: failed.slice(0, 5) });
       return { written: outcomes.length - failed.length, failed };
     },
-
-    /** Workflows started before problem records read with this; it stays until they are gone. */
-    async fetchAccount(recordId: string): Promise<unknown> {
-      return classified(() => salesforce.getAccount(recordId));
-    },
   };
 }
 
-export type SourceActivities = ReturnType<typeof createSourceActivities>;
+export type AccountsSource = ReturnType<typeof createAccountsSource>;

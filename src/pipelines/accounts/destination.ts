@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { NetSuiteClient } from '../connectors/netsuite';
-import { PermanentError, unexpectedResponse } from '../connectors/errors';
-import { ACCOUNT_FIELDS } from '../domain/account';
-import { INVALID_RECORD } from '../domain/failures';
+import type { NetSuiteClient } from '../../connectors/netsuite';
+import { PermanentError, unexpectedResponse } from '../../connectors/errors';
+import { ACCOUNT_FIELDS } from '../../domain/account';
+import { INVALID_RECORD } from '../../domain/failures';
 import {
   changedInDestination,
   COMPARED_FIELDS,
@@ -12,11 +12,10 @@ import {
   type ComparedValues,
   type ConflictPolicy,
   type DestinationState,
-  type FieldChoice,
-  type FieldDiff,
-} from '../domain/guarded-write';
-import { describeIssues, mapAccountToCustomer, type FieldIssue } from '../domain/mapping';
-import { asActivityFailure, classified } from './failures';
+} from '../../domain/guarded-write';
+import { describeIssues, mapAccountToCustomer, type FieldIssue } from './mapping';
+import { asActivityFailure, classified } from '../../activities/failures';
+import type { LoadResult, RecordLoad, StoredOtherwise, WrittenRecord } from '../contract';
 
 /** A person needs to see the value that failed; a long one is cut. */
 export function shownValue(value: unknown): string | undefined {
@@ -78,38 +77,6 @@ function destinationStateOf(row: Record<string, unknown>): DestinationState {
   };
 }
 
-/** What loading one record did. */
-export type LoadResult =
-  | { status: 'SYNCED'; internalId: string; checksum: string }
-  | { status: 'SKIPPED'; reason: string }
-  | { status: 'VERSION_CONFLICT'; diff: FieldDiff[] };
-
-export interface LoadRequest {
-  account: unknown;
-  /**
-   * NetSuite's copy as the run's per-page read found it; `null` when it has none. Absent (a
-   * replay, a retry): read it again just before writing, so an older version never overwrites
-   * a newer one written meanwhile.
-   */
-  destination?: DestinationState | null;
-  /** A person's decision on a conflict, field by field. */
-  choices?: FieldChoice;
-}
-
-export interface WrittenRecord {
-  recordId: string;
-  version: string;
-  checksum: string;
-}
-
-/** A written record NetSuite holds otherwise than written: which field, what it holds. */
-export interface StoredOtherwise {
-  recordId: string;
-  field: string;
-  value?: string;
-  error: string;
-}
-
 export interface DestinationSettings {
   conflictPolicy: ConflictPolicy;
   /** Internal id of the subsidiary new customers belong to (OneWorld accounts require one). */
@@ -135,7 +102,7 @@ export function destinationReader(netsuite: NetSuiteClient) {
   };
 }
 
-export function createDestinationActivities({
+export function createAccountsDestination({
   netsuite,
   settings,
 }: {
@@ -149,13 +116,13 @@ export function createDestinationActivities({
    * conflict or write), and upserts it by external id with the address book replaced whole:
    * repeating it after a lost response cannot create a duplicate or a second address line.
    */
-  async function loadCustomer({ account, destination, choices }: LoadRequest): Promise<LoadResult> {
+  async function loadRecord({ record: account, destination, choices }: RecordLoad): Promise<LoadResult> {
     const mapped = mapAccountToCustomer(account);
     if (!mapped.ok) throw invalidRecord(mapped.issues, account);
     const { customer } = mapped;
     const state =
       destination !== undefined
-        ? destination
+        ? (destination as DestinationState | null)
         : ((await destinationStates([customer.externalId])).get(customer.externalId) ?? null);
     const decision = decideWrite(customer, state, settings.conflictPolicy, choices);
     if (decision.action === 'skip') return { status: 'SKIPPED', reason: decision.reason };
@@ -185,7 +152,7 @@ export function createDestinationActivities({
   }
 
   return {
-    loadCustomer,
+    loadRecord,
 
     /**
      * Response validation for a page (seed 003 §5), in one SuiteQL read rather than one per
@@ -218,16 +185,11 @@ export function createDestinationActivities({
       return otherwise;
     },
 
-    /** Record workflows started before problem records call this; it loads the same way. */
-    async upsertCustomer(account: unknown): Promise<void> {
-      await loadCustomer({ account });
-    },
-
     /**
      * Checks a person's edit before a replay is queued, with the schemas a read record passes:
      * only known fields, and the edited record must map to a valid customer.
      */
-    async checkEdit({ record, edit }: { record: unknown; edit: Record<string, unknown> }): Promise<void> {
+    async checkEdit(record: unknown, edit: Record<string, unknown>): Promise<void> {
       const unknown = Object.keys(edit).filter(
         (field) => !(ACCOUNT_FIELDS as readonly string[]).includes(field),
       );
@@ -247,4 +209,4 @@ export function createDestinationActivities({
   };
 }
 
-export type DestinationActivities = ReturnType<typeof createDestinationActivities>;
+export type AccountsDestination = ReturnType<typeof createAccountsDestination>;

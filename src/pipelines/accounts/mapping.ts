@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { accountSchema, type Account } from './account';
-import { toIsoInstant } from './checkpoint';
-import { countryCode } from './country';
-import { customerSchema, type Customer } from './customer';
+import { accountSchema, type Account } from '../../domain/account';
+import { toIsoInstant } from '../../domain/checkpoint';
+import { countryCode } from '../../domain/country';
+import { customerSchema, type Customer } from '../../domain/customer';
 
 export interface FieldIssue {
   field: string;

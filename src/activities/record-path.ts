@@ -1,0 +1,135 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Checkpoint } from '../domain/checkpoint';
+import { asPosition, type Position } from '../domain/position';
+import type { FieldChoices, StatusWriteBack } from '../domain/sync';
+import type { Pipeline, SourcePage, WrittenRecord } from '../pipelines/contract';
+
+/** The pipelines this worker runs, by name. */
+export type PipelineRegistry = ReadonlyMap<string, Pipeline>;
+
+export interface ChangedPageRequest {
+  pipeline: string;
+  /** A checkpoint object in runs begun before positions were strings. */
+  since: Position | Checkpoint | null;
+  cursor?: string | null;
+  /** The cursor's name in runs begun before pipelines. */
+  nextRecordsUrl?: string | null;
+  lookbackMs: number;
+}
+
+export interface ReadRecordRequest {
+  pipeline: string;
+  recordId: string;
+  version: string;
+}
+
+export interface LoadRecordRequest {
+  pipeline: string;
+  recordId: string;
+  version: string;
+  record: unknown;
+  destination?: unknown;
+  choices?: FieldChoices;
+  runId?: string;
+}
+
+/**
+ * The record path's activities. Workflows name the pipeline; these find it in the registry.
+ * Which records have an open problem record is the engine's own question (a visibility query).
+ */
+export function createRecordPathActivities({
+  pipelines,
+  openProblems,
+  legacyPipeline,
+}: {
+  pipelines: PipelineRegistry;
+  openProblems: (pipeline: string, recordIds: string[]) => Promise<Set<string>>;
+  /** The pipeline of workflows begun before pipelines, whose requests do not name one. */
+  legacyPipeline: string;
+}) {
+  const pipelineNamed = (name: string): Pipeline => {
+    const pipeline = pipelines.get(name);
+    if (pipeline) return pipeline;
+    // Not retryable: no retry makes a pipeline this worker does not run appear.
+    throw ApplicationFailure.create({
+      type: 'UnknownPipeline',
+      nonRetryable: true,
+      message: `this worker runs no pipeline named ${name} (it runs ${[...pipelines.keys()].join(', ')})`,
+    });
+  };
+
+  return {
+    /**
+     * One page of what changed since the checkpoint, in the source's change order; each record
+     * says whether it has an open problem record (one visibility query per page).
+     */
+    async readChangedRecords(request: ChangedPageRequest): Promise<SourcePage> {
+      const pipeline = pipelineNamed(request.pipeline);
+      const page = await pipeline.readPage({
+        since: asPosition(request.since),
+        cursor: request.cursor ?? request.nextRecordsUrl ?? null,
+        lookbackMs: request.lookbackMs,
+      });
+      const open = await openProblems(
+        request.pipeline,
+        page.records.map((r) => r.recordId),
+      );
+      for (const record of page.records) if (open.has(record.recordId)) record.hasOpenProblem = true;
+      return page;
+    },
+
+    /** The current record, for a replay; a bare id is a request from before pipelines. */
+    async readRecord(request: ReadRecordRequest | string) {
+      const { pipeline, recordId, version } =
+        typeof request === 'string' ? { pipeline: legacyPipeline, recordId: request, version: '' } : request;
+      return pipelineNamed(pipeline).readRecord(recordId, version);
+    },
+
+    async loadRecord({ pipeline, ...load }: LoadRecordRequest) {
+      return pipelineNamed(pipeline).loadRecord(load);
+    },
+
+    async verifyWrites(request: { pipeline: string; written: WrittenRecord[] } | WrittenRecord[]) {
+      const { pipeline, written } = Array.isArray(request)
+        ? { pipeline: legacyPipeline, written: request }
+        : request;
+      return (await pipelineNamed(pipeline).verifyWrites?.(written)) ?? [];
+    },
+
+    async writeBackStatuses(
+      request: { pipeline: string; statuses: StatusWriteBack[] } | StatusWriteBack[],
+    ): Promise<{ written: number; failed: string[] }> {
+      const { pipeline, statuses } = Array.isArray(request)
+        ? { pipeline: legacyPipeline, statuses: request }
+        : request;
+      return (await pipelineNamed(pipeline).writeBackStatuses?.(statuses)) ?? { written: 0, failed: [] };
+    },
+
+    async checkEdit({
+      pipeline = legacyPipeline,
+      record,
+      edit,
+    }: {
+      pipeline?: string;
+      record: unknown;
+      edit: Record<string, unknown>;
+    }): Promise<void> {
+      await pipelineNamed(pipeline).checkEdit(record, edit);
+    },
+
+    /** Finishes a delivery (a vendor's file) whose records are all done. */
+    async completeDelivery({
+      pipeline,
+      runId,
+      delivery,
+    }: {
+      pipeline: string;
+      runId: string;
+      delivery: unknown;
+    }) {
+      const complete = pipelineNamed(pipeline).completeDelivery;
+      if (!complete) throw new Error(`pipeline ${pipeline} has no deliveries to complete`);
+      return complete(delivery, { runId });
+    },
+  };
+}

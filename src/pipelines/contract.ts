@@ -1,0 +1,92 @@
+import type { Position } from '../domain/position';
+import type {
+  DeliveryReport,
+  FieldChoices,
+  FieldDifference,
+  SourceRecord,
+  StatusWriteBack,
+} from '../domain/sync';
+
+/*
+ * What a pipeline gives the engine. The engine's workflows see only pipeline names, positions,
+ * ids and JSON; its activities find the pipeline by name in the registry (src/pipelines/index.ts)
+ * and call these. A pipeline throws ApplicationFailures the engine classifies (src/activities/failures.ts):
+ * a record-level failure names the field, a pipeline-level one stops the run.
+ */
+
+export interface PageRequest {
+  /** Read what changed after this position (null: from the beginning). */
+  since: Position | null;
+  /** Continue an open read; null on a run's first page. */
+  cursor: string | null;
+  /** On the first page: how far behind `since` to read again, for changes that committed late. */
+  lookbackMs: number;
+}
+
+/** A record the source returned that cannot even be identified or placed in the change order. */
+export interface UnreadableRecord {
+  recordId?: string;
+  version?: string;
+  record: unknown;
+  reason: string;
+}
+
+export interface SourcePage {
+  records: SourceRecord[];
+  unreadable: UnreadableRecord[];
+  /** Position after the last record of this page. */
+  checkpoint: Position | null;
+  /** Where the next page starts; null when this was the last. */
+  cursor: string | null;
+  /** On the first page: when the read began. The checkpoint never passes it. */
+  queryStartedAt?: string;
+  /** Every record of a delivery (a file) is in this page or earlier ones: finish it once they are done. */
+  delivery?: unknown;
+}
+
+export interface RecordLoad {
+  recordId: string;
+  version: string;
+  record: unknown;
+  /** What the destination held when the page was read; null: nothing; absent: read it again. */
+  destination?: unknown;
+  choices?: FieldChoices;
+  /** The run (or replay) loading it, for the destination's audit trail. */
+  runId?: string;
+}
+
+/** What loading one record did. */
+export type LoadResult =
+  | { status: 'SYNCED'; internalId: string; checksum: string }
+  | { status: 'SKIPPED'; reason: string }
+  | { status: 'VERSION_CONFLICT'; diff: FieldDifference[] };
+
+export interface WrittenRecord {
+  recordId: string;
+  version: string;
+  checksum: string;
+}
+
+/** A written record the destination holds otherwise than written: which field, what it holds. */
+export interface StoredOtherwise {
+  recordId: string;
+  field: string;
+  value?: string;
+  error: string;
+}
+
+export interface Pipeline {
+  readPage(request: PageRequest): Promise<SourcePage>;
+  /** The current record (a replay reads it again), or null when the source no longer has it. */
+  readRecord(recordId: string, version: string): Promise<{ record: unknown; version: string } | null>;
+  loadRecord(load: RecordLoad): Promise<LoadResult>;
+  /** Rejects a person's edit that names unknown fields or makes the record invalid. */
+  checkEdit(record: unknown, edit: Record<string, unknown>): Promise<void>;
+  /** Reads back a page's writes (destinations without transactions). */
+  verifyWrites?(written: WrittenRecord[]): Promise<StoredOtherwise[]>;
+  /** Writes each record's sync status back to the source. */
+  writeBackStatuses?(statuses: StatusWriteBack[]): Promise<{ written: number; failed: string[] }>;
+  /** Finishes a delivery whose records are all done (archive the file, reconcile it). */
+  completeDelivery?(delivery: unknown, context: { runId: string }): Promise<DeliveryReport>;
+  close?(): Promise<void>;
+}
