@@ -4,6 +4,9 @@ COPY package.json package-lock.json ./
 # `npm install` against the lock: see .ci/run for why not `npm ci`.
 RUN npm install --no-audit --no-fund
 COPY . .
-# The worker and the command line run from the TypeScript sources with tsx.
+# Compiled JavaScript and a prebuilt workflow bundle: the worker starts without tsx or webpack.
+RUN npm run build
 ENV NODE_ENV=production
-CMD ["npm", "run", "worker"]
+# node itself as the process (not npm or tsx as a parent): a signal to the container reaches the
+# worker, and a SIGKILL leaves no orphaned worker polling.
+CMD ["node", "dist/src/worker.js"]

@@ -176,7 +176,7 @@ const environmentSchema = z
     VENDOR_FILES_S3_REGION: z.string().trim().min(1).default('us-east-1'),
     VENDOR_FILES_S3_ENDPOINT: httpUrl.optional(),
     VENDOR_FILES_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
-    VENDOR_MAPPINGS_FILE: z.string().trim().min(1).default('config/vendor-mappings.json'),
+    VENDOR_MAPPINGS_FILE: z.string().trim().min(1).optional(),
     VENDOR_TOLERANCE_BPS: decimal(0, 10_000).default(1),
     VENDOR_SYNC_INTERVAL: duration.default(60_000).pipe(z.number().min(1_000, 'must be at least 1s')),
     VENDOR_PIPELINE: z
@@ -332,7 +332,8 @@ function vendorPerformanceSettings(
     database: e.DATABASE_URL
       ? { kind: 'postgres' as const, url: e.DATABASE_URL }
       : { kind: 'embedded' as const, dataDir: path.resolve(e.RECORD_SYNC_DATA_DIR, 'vendor-performance-db') },
-    mappingsFile: path.resolve(e.VENDOR_MAPPINGS_FILE),
+    /** Unset: the mappings the project ships (config/vendor-mappings.json). */
+    mappingsFile: e.VENDOR_MAPPINGS_FILE && path.resolve(e.VENDOR_MAPPINGS_FILE),
     toleranceBps: e.VENDOR_TOLERANCE_BPS,
     settings: {
       taskQueue: engine.taskQueue,

@@ -12,13 +12,13 @@ import { parseVendorMappings } from './vendors';
 
 type VendorPerformanceSettings = NonNullable<Config['vendorPerformance']>;
 
-/** The project's `migrations/` folder, from the sources or from the compiled `dist/`. */
-function migrationsFolder(): string {
+/** A file the project ships (`migrations/`, `config/`), found from the sources or the compiled `dist/`. */
+function projectFile(relative: string): string {
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'migrations');
+    const candidate = path.join(dir, relative);
     if (existsSync(candidate) && existsSync(path.join(dir, 'package.json'))) return candidate;
   }
-  throw new Error(`no migrations folder above ${__dirname}`);
+  throw new Error(`no ${relative} in the project above ${__dirname}`);
 }
 
 function readMappings(file: string) {
@@ -38,7 +38,7 @@ export async function openPerformanceDatabase(settings: VendorPerformanceSetting
     settings.database.kind === 'postgres'
       ? connectPostgres(settings.database.url)
       : await openEmbedded(settings.database.dataDir);
-  await migrate(db, migrationsFolder());
+  await migrate(db, projectFile('migrations'));
   return db;
 }
 
@@ -50,7 +50,7 @@ export async function openPerformanceDatabase(settings: VendorPerformanceSetting
 export async function createVendorPerformancePipeline(
   settings: VendorPerformanceSettings,
 ): Promise<Pipeline> {
-  const mappings = readMappings(settings.mappingsFile);
+  const mappings = readMappings(settings.mappingsFile ?? projectFile(path.join('config', 'vendor-mappings.json')));
   const db = await openPerformanceDatabase(settings);
   const store = createPerformanceStore(db);
   const drop = createFileDrop(settings.drop);
