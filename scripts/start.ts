@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { configuredCodecServerOptions, startCodecServer } from '../src/codec/http-server';
-import { ConfigError, loadConfig, loadEnvFile, type Config } from '../src/config';
+import { ConfigError, loadConfig, loadEnvFile, standInsFile, type Config } from '../src/config';
 import { createLogger, installTemporalLogging } from '../src/logger';
 import { OperatorError, pipelineOperations } from '../src/operations';
 import { configuredPipelines } from '../src/pipelines';
@@ -90,15 +90,30 @@ const SAMPLE_VENDOR_FILES = path.resolve(__dirname, '..', 'samples', 'vendor-per
  * gets all of it as settings, as it would a real account's.
  */
 async function standInsFor(nothingConfigured: boolean, stops: Stop[]): Promise<string[]> {
-  if (!nothingConfigured) return [];
+  if (!nothingConfigured) {
+    rmSync(standInsFile(), { force: true });
+    return [];
+  }
   const host = process.env.SANDBOX_HOST ?? '127.0.0.1';
   const salesforce = await startSalesforceSandbox({ host, port: SANDBOX_PORTS.salesforce });
   stops.push(() => salesforce.close());
   const netsuite = await startNetSuiteSandbox({ host, port: SANDBOX_PORTS.netsuite });
   stops.push(() => netsuite.close());
-  Object.assign(process.env, sandboxSettings({ salesforce: salesforce.url, netsuite: netsuite.url }));
-  const folder = path.resolve('inbox');
-  process.env.VENDOR_FILES_FOLDER = folder;
+  const folder = path.resolve('vendor-drop');
+  const settings = {
+    ...sandboxSettings({ salesforce: salesforce.url, netsuite: netsuite.url }),
+    VENDOR_FILES_FOLDER: folder,
+  };
+  Object.assign(process.env, settings);
+  mkdirSync(path.dirname(standInsFile()), { recursive: true });
+  writeFileSync(
+    standInsFile(),
+    `# Written by npm start for the stand-ins it runs; .env and the environment win.\n${Object.entries(
+      settings,
+    )
+      .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+      .join('\n')}\n`,
+  );
   const firstTime = !existsSync(folder);
   if (firstTime) {
     mkdirSync(path.join(folder, 'inbox'), { recursive: true });

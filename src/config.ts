@@ -451,7 +451,17 @@ export type Config = ReturnType<typeof parseConfig>;
  */
 export function loadConfig(envFile = path.resolve('.env')): Config {
   loadEnvFile(envFile);
+  loadEnvFile(standInsFile());
   return parseConfig(process.env);
+}
+
+/**
+ * Where `npm start`, with nothing configured, writes the settings of the stand-ins it started (the
+ * sandboxes, the sample file drop), so that the command line in another terminal finds them. The
+ * environment and `.env` win over it; `npm start` removes it once something is configured.
+ */
+export function standInsFile(): string {
+  return path.resolve(process.env.RECORD_SYNC_DATA_DIR || '.data', 'stand-ins.env');
 }
 
 /** `.env`, where present, fills in what the environment does not set. */
