@@ -10,6 +10,7 @@ import {
   type Printer,
 } from './operator-text';
 import { OperatorError, pipelineOperations, type PipelineOperations } from './operations';
+import { configuredPipelines } from './pipelines';
 import type { OperatorAnswer, ProblemFilter } from './problem-records';
 import { ensureSchedule, triggerSync } from './schedule';
 import { connectClient } from './temporal';
@@ -140,15 +141,28 @@ program
 
 program
   .command('status')
-  .description('checkpoint, current and last run, pause, problem records by status')
+  .description(
+    'checkpoint, current and last run, pause, problem records by status (every pipeline unless --pipeline)',
+  )
   .addOption(json())
-  .action(
-    withPipeline(async (ops, print) => {
-      const overview = await ops.status();
-      print(describeOverview(overview), overview);
-      if (overview.paused) process.exitCode = 2;
-    }),
-  );
+  .action(async (options: Output) => {
+    const config = loadConfig();
+    const named = program.opts<{ pipeline?: string }>().pipeline;
+    const names = named ? [named] : configuredPipelines(config).map((run) => run.name);
+    const client = await connectClient(config);
+    try {
+      const overviews = [];
+      for (const name of names) overviews.push(await pipelineOperations(client, config, name).status());
+      console.log(
+        options.json
+          ? JSON.stringify(named ? overviews[0] : overviews, null, 2)
+          : overviews.map(describeOverview).join('\n\n'),
+      );
+      if (overviews.some((overview) => overview.paused)) process.exitCode = 2;
+    } finally {
+      await client.connection.close();
+    }
+  });
 
 program
   .command('resume')

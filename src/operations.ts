@@ -55,7 +55,7 @@ export function pipelineNamed(config: Config, name?: string): PipelineRun {
 
 /** What a person asks of a pipeline, from the command line (and tests): all by Temporal message. */
 export function pipelineOperations(client: Client, config: Config, name?: string) {
-  const run = pipelineNamed(config, name ?? (config.accounts ? config.pipeline.name : undefined));
+  const run = pipelineNamed(config, name);
   const { name: pipeline, settings, scheduleId } = run;
   const owner = client.workflow.getHandle(pipelineWorkflowId(pipeline));
   const problems = problemRecords(client);

@@ -17,7 +17,7 @@ const directory = path.join(__dirname, 'histories');
 const histories = readdirSync(directory).filter((file) => file.endsWith('.json'));
 
 describe('recorded histories replay against the current workflow code', () => {
-  it('covers runs, records, problem records and the owner, and the legacy paths of workflows started before them', () => {
+  it('covers runs, records, problem records and the owner of both pipelines, and the paths of workflows started before pipelines and before problem records', () => {
     for (const kind of [
       'sync-run-first-page-continues-as-new',
       'sync-run-last-page',
@@ -31,6 +31,16 @@ describe('recorded histories replay against the current workflow code', () => {
       'problem-record-still-failing',
       'problem-record-discarded',
       'pipeline-owner',
+      'vendor-sync-run-file-loaded',
+      'vendor-sync-run-duplicate-quarantined',
+      'vendor-sync-record-version-outside-tolerance',
+      'vendor-problem-record-edited-and-replayed',
+      'vendor-pipeline-owner',
+      'before-pipelines-sync-run-first-page-continues-as-new',
+      'before-pipelines-sync-run-last-page',
+      'before-pipelines-sync-record-version-synced',
+      'before-pipelines-problem-record-replayed',
+      'before-pipelines-pipeline-owner',
       'legacy-sync-run-first-page-continues-as-new',
       'legacy-sync-run-last-page',
       'legacy-sync-record-synced',

@@ -1,11 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { pipelineWorkflowId, problemWorkflowId, recordWorkflowId } from '../../src/workflows/ids';
 import type { syncRun } from '../../src/workflows/sync-run';
 import { checkpointOf } from '../../src/domain/checkpoint';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eventually, startSyncEnvironment } from '../harness';
+import { SAMPLES, startVendorEnvironment } from '../vendor-harness';
 
 const rejectedPhone = (account: { Phone: string | null }) =>
   account.Phone !== null && account.Phone.replace(/\D/g, '').length < 7;
@@ -15,7 +17,8 @@ const rejectedPhone = (account: { Phone: string | null }) =>
  * and saves their histories, which test/replay.test.ts replays against the current workflow code.
  * Re-record only for a change that cannot affect running workflows, or after guarding the change
  * with `patched()` (then keep the old histories too, so both paths stay covered). `legacy-*.json`
- * were recorded before problem records and guard the workflows' legacy paths.
+ * were recorded before problem records and guard the workflows' legacy paths;
+ * `before-pipelines-*.json` before pipelines (checkpoint objects, the accounts-only load).
  */
 async function save(client: Client, name: string, workflowId: string, runId?: string): Promise<void> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -84,9 +87,49 @@ async function main(): Promise<void> {
     await stopped.result().catch(() => undefined);
     await save(client, 'sync-run-stopped-by-pipeline-failure', stopped.workflowId);
     await save(client, 'pipeline-owner', pipelineWorkflowId(pipeline));
+    await recordVendorFiles(sync.temporal);
   } finally {
     await stopWorkers();
     await sync.teardown();
+  }
+}
+
+/** The vendor-file pipeline: deliveries (a file loaded, a file quarantined) and its rows. */
+async function recordVendorFiles(temporal: TestWorkflowEnvironment): Promise<void> {
+  const vendors = await startVendorEnvironment(temporal);
+  const stopWorkers = await vendors.startWorkers();
+  try {
+    const { client, operations } = vendors;
+    const pipeline = operations.pipeline;
+    await operations.create();
+    // vendor-a's file, then the same bytes again under the next month's name: a duplicate.
+    vendors.drop('vendor-a-2026-10.csv');
+    cpSync(path.join(SAMPLES, 'vendor-a-2026-10.csv'), path.join(vendors.folder, 'inbox', 'vendor-a-2026-11.csv'));
+    const run = await client.workflow.start<typeof syncRun>('syncRun', {
+      workflowId: 'recorded-vendor-sync-run',
+      taskQueue: vendors.config.pipeline.taskQueue,
+      args: [{ pipeline }],
+    });
+    await run.result();
+    const runs = [];
+    for await (const execution of client.workflow.list({ query: `WorkflowId = "${run.workflowId}"` })) {
+      runs.push(execution);
+    }
+    runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+    // Pages of 7: three pages load the file (the last completes the delivery), one quarantines the copy.
+    await save(client, 'vendor-sync-run-file-loaded', run.workflowId, runs[2].runId);
+    await save(client, 'vendor-sync-run-duplicate-quarantined', run.workflowId, runs[3].runId);
+    const problems = await vendors.problemsSettled(6);
+    const tolerance = problems.find((p) => p.field === 'Reported TWR %')!;
+    const held = (await operations.problems.show(pipeline, tolerance.recordId))!;
+    await save(client, 'vendor-sync-record-version-outside-tolerance', held.failure.workflowId);
+    const badDate = problems.find((p) => p.field === 'Period Start')!;
+    await operations.problems.replay(pipeline, badDate.recordId, { edit: { 'Period Start': '2026-10-01' } });
+    await save(client, 'vendor-problem-record-edited-and-replayed', problemWorkflowId(pipeline, badDate.recordId));
+    await save(client, 'vendor-pipeline-owner', pipelineWorkflowId(pipeline));
+  } finally {
+    await stopWorkers();
+    await vendors.teardown();
   }
 }
 
