@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startNetSuiteSandbox, type NetSuiteSandbox } from '../sandbox/netsuite';
+import { sandboxSettings } from '../sandbox/settings';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../sandbox/salesforce';
 import { freePort, startDevServer } from '../scripts/dev-server';
 import { findTemporalCli } from '../scripts/temporal-cli';
@@ -58,12 +59,11 @@ export async function startBenchEnvironment(records: number): Promise<BenchEnvir
   const [serverPid] = childProcesses(process.pid, 'temporal');
   const salesforce = await startSalesforceSandbox({ port: salesforcePort, seedCount: records });
   const netsuite = await startNetSuiteSandbox({ port: netsuitePort });
-  // Only the sandbox ports: the configuration then fills in the sandboxes' demo credentials.
+  // The sandboxes' settings, as a real account's would be given (without the codec server token).
   const environment = {
     TEMPORAL_ADDRESS: server.address,
-    SANDBOX_HOST: '127.0.0.1',
-    SANDBOX_SALESFORCE_PORT: String(salesforcePort),
-    SANDBOX_NETSUITE_PORT: String(netsuitePort),
+    ...sandboxSettings({ salesforce: salesforce.url, netsuite: netsuite.url }),
+    RECORD_SYNC_CODEC_SERVER_TOKEN: '',
   };
   // The product's own client, so it reads payloads the way the workers write them.
   const client = await connectClient(parseConfig(environment));

@@ -30,7 +30,7 @@ export interface WorkerProcessOptions {
 
 /** This shell's environment minus any record-sync or Temporal setting, which could point elsewhere. */
 function withoutSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const setting = /^(SALESFORCE|NETSUITE|SYNC|TEMPORAL|RECORD_SYNC|SANDBOX)_/;
+  const setting = /^(SALESFORCE|NETSUITE|SYNC|TEMPORAL|RECORD_SYNC|SANDBOX|VENDOR)_|^DATABASE_URL$/;
   return Object.fromEntries(Object.entries(env).filter(([name]) => !setting.test(name)));
 }
 

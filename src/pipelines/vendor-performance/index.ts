@@ -50,7 +50,9 @@ export async function openPerformanceDatabase(settings: VendorPerformanceSetting
 export async function createVendorPerformancePipeline(
   settings: VendorPerformanceSettings,
 ): Promise<Pipeline> {
-  const mappings = readMappings(settings.mappingsFile ?? projectFile(path.join('config', 'vendor-mappings.json')));
+  const mappings = readMappings(
+    settings.mappingsFile ?? projectFile(path.join('config', 'vendor-mappings.json')),
+  );
   const db = await openPerformanceDatabase(settings);
   const store = createPerformanceStore(db);
   const drop = createFileDrop(settings.drop);
