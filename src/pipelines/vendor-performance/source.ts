@@ -39,7 +39,16 @@ interface FileCursor {
   file: FileIdentity;
   nextRow: number;
   rowCursor?: string;
+  /** Rows a page of this file may hold: fewer for wide rows (see PAGE_BYTES). */
+  rowsPerPage?: number;
 }
+
+/**
+ * A page's records travel as one activity result (Temporal warns at 512 KB a payload, fails at
+ * 2 MB): the first page of a file is small, and its rows' size sets how many later pages hold.
+ */
+const PAGE_BYTES = 256 * 1024;
+const FIRST_PAGE_ROWS = 50;
 
 /** Ids go into visibility queries and workflow ids: anything but [A-Za-z0-9_.-] is %-encoded. */
 export const idPart = (text: string): string =>
@@ -150,7 +159,7 @@ export function createFileSource({
         format: mapping.format,
         fromRow: cursor.nextRow,
         cursor: cursor.rowCursor,
-        count: pageSize,
+        count: cursor.rowsPerPage ?? Math.min(pageSize, FIRST_PAGE_ROWS),
         expectedColumns: requiredColumns(mapping),
       });
     } catch (error) {
@@ -174,13 +183,21 @@ export function createFileSource({
     }
     const records = page.rows.map((row, offset) => sourceRecord(file, mapping, row, cursor.nextRow + offset));
     const last = records.at(-1);
+    const rowBytes = records.length ? Buffer.byteLength(JSON.stringify(records)) / records.length : 1;
+    const rowsPerPage =
+      cursor.rowsPerPage ?? Math.max(1, Math.min(pageSize, Math.floor(PAGE_BYTES / rowBytes)));
     return {
       records,
       unreadable: [],
       checkpoint: last ? last.version : null,
       cursor: page.done
         ? NEXT_FILE
-        : JSON.stringify({ file, nextRow: page.nextRow, rowCursor: page.cursor } satisfies FileCursor),
+        : JSON.stringify({
+            file,
+            nextRow: page.nextRow,
+            rowCursor: page.cursor,
+            rowsPerPage,
+          } satisfies FileCursor),
       ...(page.done
         ? { delivery: { outcome: 'loaded', file, rowsRead: page.nextRow } satisfies Delivery }
         : {}),
