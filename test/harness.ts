@@ -142,22 +142,7 @@ export async function startSyncEnvironment(
     return listed;
   };
 
-  const startWorkers = async () => {
-    const { workers, close } = await createWorkers(config, {
-      connection: temporal.nativeConnection,
-      client,
-      workflowBundle: await workflowBundle(),
-    });
-    const done = Promise.all(workers.map((worker) => worker.run()));
-    const stop = async () => {
-      stops.delete(stop);
-      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-      await done;
-      await close();
-    };
-    stops.add(stop);
-    return stop;
-  };
+  const startWorkers = () => startWorkersIn(temporal, client, config, stops);
 
   return {
     temporal,
@@ -188,6 +173,32 @@ export async function startSyncEnvironment(
       if (!options.temporal) await temporal.teardown();
     },
   };
+}
+
+/**
+ * The configuration's workers in this process, with the prebuilt bundle; the returned function
+ * (also kept in `stops`, for a teardown) stops them and closes their pipelines' connections.
+ */
+export async function startWorkersIn(
+  temporal: TestWorkflowEnvironment,
+  client: Client,
+  config: Config,
+  stops: Set<() => Promise<void>>,
+): Promise<() => Promise<void>> {
+  const { workers, close } = await createWorkers(config, {
+    connection: temporal.nativeConnection,
+    client,
+    workflowBundle: await workflowBundle(),
+  });
+  const done = Promise.all(workers.map((worker) => worker.run()));
+  const stop = async () => {
+    stops.delete(stop);
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await done;
+    await close();
+  };
+  stops.add(stop);
+  return stop;
 }
 
 /** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */

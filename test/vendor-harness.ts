@@ -11,10 +11,9 @@ import { innermostMessage } from '../src/domain/failure-text';
 import type { RunSummary } from '../src/domain/sync';
 import { pipelineOperations } from '../src/operations';
 import type { ProblemSummary } from '../src/problem-records';
-import { createWorkers } from '../src/workers';
 import type { syncRun } from '../src/workflows/sync-run';
 import { demoSecrets } from '../sandbox/settings';
-import { eventually, workflowBundle } from './harness';
+import { eventually, startWorkersIn } from './harness';
 import { freshDatabase } from './postgres';
 
 export const SAMPLES = path.resolve(__dirname, '..', 'samples', 'vendor-performance');
@@ -87,22 +86,7 @@ export async function startVendorEnvironment(
       mkdirSync(path.join(folder, 'inbox'), { recursive: true });
       for (const name of names) cpSync(path.join(SAMPLES, name), path.join(folder, 'inbox', name));
     },
-    async startWorkers() {
-      const { workers, close } = await createWorkers(config, {
-        connection: temporal.nativeConnection,
-        client,
-        workflowBundle: await workflowBundle(),
-      });
-      const done = Promise.all(workers.map((worker) => worker.run()));
-      const stop = async () => {
-        stops.delete(stop);
-        for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-        await done;
-        await close();
-      };
-      stops.add(stop);
-      return stop;
-    },
+    startWorkers: () => startWorkersIn(temporal, client, config, stops),
     async runSync() {
       try {
         return (await client.workflow.execute<typeof syncRun>('syncRun', {

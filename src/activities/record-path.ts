@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Checkpoint } from '../domain/checkpoint';
 import { asPosition, type Position } from '../domain/position';
-import type { FieldChoices, StatusWriteBack } from '../domain/sync';
-import type { Pipeline, SourcePage, WrittenRecord } from '../pipelines/contract';
+import type { StatusWriteBack } from '../domain/sync';
+import type { Pipeline, RecordLoad, SourcePage, WrittenRecord } from '../pipelines/contract';
 
 /** The pipelines this worker runs, by name. */
 export type PipelineRegistry = ReadonlyMap<string, Pipeline>;
@@ -23,15 +23,7 @@ export interface ReadRecordRequest {
   version: string;
 }
 
-export interface LoadRecordRequest {
-  pipeline: string;
-  recordId: string;
-  version: string;
-  record: unknown;
-  destination?: unknown;
-  choices?: FieldChoices;
-  runId?: string;
-}
+export type LoadRecordRequest = RecordLoad & { pipeline: string };
 
 /**
  * The record path's activities. Workflows name the pipeline; these find it in the registry.
