@@ -29,7 +29,7 @@ export interface BenchEnvironment {
 }
 
 /** The provisioned CLI like `npm start` uses it, or else the one the Temporal SDK downloads. */
-async function startServer(dataDir: string, port: number, uiPort: number) {
+export async function startBenchServer(dataDir: string, port: number, uiPort: number) {
   const cli = findTemporalCli();
   if ('path' in cli) return startDevServer({ cliPath: cli.path, dataDir, port, uiPort });
   const local = await TestWorkflowEnvironment.createLocal({
@@ -54,7 +54,7 @@ export async function startBenchEnvironment(records: number): Promise<BenchEnvir
   const ports = new Set<number>();
   while (ports.size < 4) ports.add(await freePort());
   const [port, uiPort, salesforcePort, netsuitePort] = [...ports];
-  const server = await startServer(workDir, port, uiPort);
+  const server = await startBenchServer(workDir, port, uiPort);
   // The CLI the SDK downloads is named temporal-cli-<version>: match either.
   const [serverPid] = childProcesses(process.pid, 'temporal');
   const salesforce = await startSalesforceSandbox({ port: salesforcePort, seedCount: records });

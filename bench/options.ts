@@ -21,10 +21,13 @@ export interface BenchOptions {
   problemRecords: number | undefined;
   /** Problem records reported at once in that measurement. */
   reportConcurrency: number;
+  /** When set, only the vendor-file measurement runs, with a file of this many rows. */
+  vendorRows: number | undefined;
   json: string;
 }
 
 export const DEFAULT_PROBLEM_RECORDS = 100_000;
+export const DEFAULT_VENDOR_ROWS = 100_000;
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -46,8 +49,11 @@ const USAGE = `Usage: npm run bench -- [options]
                        (default 100000, up to 200000); --latency-ms, --concurrency, --window and
                        --history-sample apply to it
   --report-concurrency <n>  problem records reported at once (default 64)
+  --vendor-rows [n]    instead of the above: load one vendor-a CSV file of n valid rows into
+                       PostgreSQL (default 100000, up to 1000000); --window and --history-sample apply
   --json <path>        where to write the figures (default bench/results/latest.json, or
-                       bench/results/problem-records.json with --problem-records)
+                       bench/results/problem-records.json with --problem-records, or
+                       bench/results/vendor-files.json with --vendor-rows)
   --help`;
 
 function whole(name: string, text: string, min: number, max: number): number {
@@ -58,11 +64,16 @@ function whole(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
-/** `--problem-records` may come without a count: it then means the default. */
-function withProblemRecordsCount(argv: string[]): string[] {
+const COUNT_DEFAULTS: Record<string, number> = {
+  '--problem-records': DEFAULT_PROBLEM_RECORDS,
+  '--vendor-rows': DEFAULT_VENDOR_ROWS,
+};
+
+/** `--problem-records` and `--vendor-rows` may come without a count: it then means the default. */
+function withDefaultCounts(argv: string[]): string[] {
   return argv.flatMap((arg, i) =>
-    arg === '--problem-records' && (i === argv.length - 1 || argv[i + 1].startsWith('--'))
-      ? [arg, String(DEFAULT_PROBLEM_RECORDS)]
+    arg in COUNT_DEFAULTS && (i === argv.length - 1 || argv[i + 1].startsWith('--'))
+      ? [arg, String(COUNT_DEFAULTS[arg])]
       : [arg],
   );
 }
@@ -70,7 +81,7 @@ function withProblemRecordsCount(argv: string[]): string[] {
 /** Parses the command line; prints the usage and exits on --help. */
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
-    args: withProblemRecordsCount(argv),
+    args: withDefaultCounts(argv),
     options: {
       records: { type: 'string', default: '5000' },
       'latency-ms': { type: 'string', default: '100' },
@@ -86,6 +97,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       profile: { type: 'boolean', default: false },
       'problem-records': { type: 'string' },
       'report-concurrency': { type: 'string', default: '64' },
+      'vendor-rows': { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -95,6 +107,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const problemRecords = values['problem-records'];
+  const vendorRows = values['vendor-rows'];
+  if (problemRecords !== undefined && vendorRows !== undefined) {
+    throw new Error('--problem-records and --vendor-rows are separate measurements: give one');
+  }
   return {
     records: whole('records', values.records, 1, 50_000),
     latencyMs: whole('latency-ms', values['latency-ms'], 0, 10_000),
@@ -110,8 +126,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     problemRecords:
       problemRecords === undefined ? undefined : whole('problem-records', problemRecords, 1, 200_000),
     reportConcurrency: whole('report-concurrency', values['report-concurrency'], 1, 1000),
+    vendorRows: vendorRows === undefined ? undefined : whole('vendor-rows', vendorRows, 1, 1_000_000),
     json:
       values.json ??
-      (problemRecords === undefined ? 'bench/results/latest.json' : 'bench/results/problem-records.json'),
+      (problemRecords !== undefined
+        ? 'bench/results/problem-records.json'
+        : vendorRows !== undefined
+          ? 'bench/results/vendor-files.json'
+          : 'bench/results/latest.json'),
   };
 }

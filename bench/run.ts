@@ -23,6 +23,8 @@ import { printProblemTable } from './problem-table';
 import { measureRecordSync } from './record-sync';
 import { cpuSeconds, machineBusySeconds } from './processes';
 import { printTable, type Report } from './table';
+import { measureVendorFiles } from './vendor-files';
+import { printVendorTable } from './vendor-table';
 import { WriteLog } from './writes';
 
 // The benchmark's own client logs nothing useful at info level.
@@ -59,6 +61,14 @@ async function problemRecordsOnly(options: BenchOptions, records: number): Promi
   writeReport(options, report);
 }
 
+/** `--vendor-rows N`: only the vendor-file measurement, with its own dev server and database. */
+async function vendorFilesOnly(options: BenchOptions, rows: number): Promise<void> {
+  const figures = await measureVendorFiles({ ...options, rows }, log);
+  const report = { date: new Date().toISOString(), machine: machine(), options, vendorFiles: figures };
+  printVendorTable(report);
+  writeReport(options, report);
+}
+
 /** CPU seconds per process over `work`, for a measurement without a worker (the baseline). */
 async function withCpu<T>(serverPid: number, work: () => Promise<T>) {
   const before = [cpuSeconds(serverPid), process.cpuUsage(), machineBusySeconds()] as const;
@@ -80,6 +90,7 @@ async function withCpu<T>(serverPid: number, work: () => Promise<T>) {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options.problemRecords !== undefined) return problemRecordsOnly(options, options.problemRecords);
+  if (options.vendorRows !== undefined) return vendorFilesOnly(options, options.vendorRows);
   log(`seeding ${options.records} accounts, starting a dev server and the sandboxes`);
   const bench = await startBenchEnvironment(options.records);
   const writes = new WriteLog(bench.netsuitePort);

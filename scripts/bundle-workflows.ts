@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   });
   const out = path.join(dist, 'workflow-bundle.js');
   writeFileSync(out, code);
-  console.log(`workflow bundle: ${path.relative(process.cwd(), out)} (${(code.length / 1024).toFixed(0)} KiB)`);
+  console.log(
+    `workflow bundle: ${path.relative(process.cwd(), out)} (${(code.length / 1024).toFixed(0)} KiB)`,
+  );
 }
 
 main().catch((error) => {

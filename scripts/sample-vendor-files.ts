@@ -10,21 +10,11 @@ import path from 'node:path';
 import Decimal from 'decimal.js';
 import ExcelJS from 'exceljs';
 import { timeWeightedReturn } from '../src/pipelines/vendor-performance/returns';
+import { createPrng } from '../sandbox/prng';
 
 const OUTPUT = path.resolve(__dirname, '../samples/vendor-performance');
 const ROWS = 20;
 const GENERATED = new Date(Date.UTC(2026, 10, 2, 6, 0, 0));
-
-/** mulberry32: a small seeded generator, so every run draws the same accounts. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SampleSubPeriod {
   /** Whole cents (whole units for currencies without minor units). */
@@ -46,7 +36,7 @@ interface SampleRow {
  * the sub-period starts, as the record defines them. One account in five has no flow at all.
  */
 function sampleRows(seed: number, accountIds: (index: number) => string, currencies: string[]): SampleRow[] {
-  const random = seeded(seed);
+  const random = createPrng(seed);
   const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
   return Array.from({ length: ROWS }, (_, index) => {
     const currency = currencies[index % currencies.length];

@@ -4,6 +4,13 @@ import { asPosition, type Position } from '../domain/position';
 import type { StatusWriteBack } from '../domain/sync';
 import type { Pipeline, RecordLoad, SourcePage, WrittenRecord } from '../pipelines/contract';
 
+/** A person's edit applied as the pipeline says, by default field over field. */
+export function withEdit(pipeline: Pipeline, record: unknown, edit: Record<string, unknown>): unknown {
+  return pipeline.applyEdit
+    ? pipeline.applyEdit(record, edit)
+    : { ...(record as Record<string, unknown>), ...edit };
+}
+
 /** The pipelines this worker runs, by name. */
 export type PipelineRegistry = ReadonlyMap<string, Pipeline>;
 
@@ -77,8 +84,10 @@ export function createRecordPathActivities({
       return pipelineNamed(pipeline).readRecord(recordId, version);
     },
 
-    async loadRecord({ pipeline, ...load }: LoadRecordRequest) {
-      return pipelineNamed(pipeline).loadRecord(load);
+    async loadRecord({ pipeline: name, edit, ...load }: LoadRecordRequest) {
+      const pipeline = pipelineNamed(name);
+      const record = edit ? withEdit(pipeline, load.record, edit) : load.record;
+      return pipeline.loadRecord({ ...load, record });
     },
 
     async verifyWrites(request: { pipeline: string; written: WrittenRecord[] } | WrittenRecord[]) {

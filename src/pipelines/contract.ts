@@ -48,6 +48,8 @@ export interface RecordLoad {
   recordId: string;
   version: string;
   record: unknown;
+  /** A person's field changes, to apply before the record is validated (edit-and-replay). */
+  edit?: Record<string, unknown>;
   /** What the destination held when the page was read; null: nothing; absent: read it again. */
   destination?: unknown;
   choices?: FieldChoices;
@@ -82,6 +84,8 @@ export interface Pipeline {
   loadRecord(load: RecordLoad): Promise<LoadResult>;
   /** Rejects a person's edit that names unknown fields or makes the record invalid. */
   checkEdit(record: unknown, edit: Record<string, unknown>): Promise<void>;
+  /** The record with a person's edit applied; absent: the edit's fields replace the record's. */
+  applyEdit?(record: unknown, edit: Record<string, unknown>): unknown;
   /** Reads back a page's writes (destinations without transactions). */
   verifyWrites?(written: WrittenRecord[]): Promise<StoredOtherwise[]>;
   /** Writes each record's sync status back to the source. */

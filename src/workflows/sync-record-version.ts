@@ -122,7 +122,9 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
   if (record === undefined || record === null) {
     return fail({ kind: 'not-found', error: 'the record no longer exists in the source', attempts: 1 });
   }
-  const loaded = input.edit ? { ...(record as Record<string, unknown>), ...input.edit } : record;
+  // Before pipelines, an edit was merged here; now the pipeline applies it (a file row's fields
+  // are not the record's own).
+  const merged = input.edit ? { ...(record as Record<string, unknown>), ...input.edit } : record;
 
   let firstFailedAt: number | null = null;
   let result: LoadResult;
@@ -135,12 +137,13 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
             pipeline,
             recordId,
             version,
-            record: loaded,
+            record,
+            ...(input.edit ? { edit: input.edit } : {}),
             destination,
             choices: input.choices,
             runId: input.runId ?? workflowInfo().workflowId,
           })
-        : await loadCustomer({ account: loaded, destination, choices: input.choices });
+        : await loadCustomer({ account: merged, destination, choices: input.choices });
       break;
     } catch (error) {
       const failure = failureLevel(error);

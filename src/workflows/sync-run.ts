@@ -9,6 +9,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  ServerFailure,
   setCurrentDetails,
   startChild,
   WorkflowIdReusePolicy,
@@ -161,9 +162,9 @@ function stopReason(error: unknown): string | null {
   if (!(error instanceof ActivityFailure)) return null;
   const cause = error.cause;
   if (cause instanceof ApplicationFailure && cause.type === PIPELINE_FAILURE) return cause.message;
-  // A page's read (Salesforce, visibility, NetSuite's SuiteQL) refused, or still failing when its
-  // retry budget ran out.
-  if (cause instanceof ApplicationFailure && cause.nonRetryable) {
+  // A page's read (Salesforce, visibility, NetSuite's SuiteQL, a file) refused, or still failing
+  // when its retry budget ran out. The server refuses too (a result over its size limit).
+  if ((cause instanceof ApplicationFailure || cause instanceof ServerFailure) && cause.nonRetryable) {
     return `reading a page was refused: ${innermostMessage(error)}`;
   }
   return `reading a page has been failing for longer than the retry budget: ${innermostMessage(error)}`;

@@ -22,6 +22,12 @@ function invalidRow(issues: RowIssue[]): ApplicationFailure {
   });
 }
 
+/** A person's edit names the file's columns: it replaces those cells (and the row's shape problem). */
+function applyEdit(record: unknown, edit: Record<string, unknown>): FileRecord {
+  const row = record as FileRecord;
+  return { ...row, problem: undefined, values: { ...row.values, ...edit } };
+}
+
 const FILE_RECORD_FIELDS = ['file', 'row', 'index', 'values'] as const;
 
 function isFileRecord(value: unknown): value is FileRecord {
@@ -115,8 +121,10 @@ export function createPerformanceDestination({
           unknown.map((field) => ({ field, message: `not a column of the file (${columns.join(', ')})` })),
         );
       }
-      normalised({ ...record, problem: undefined, values: { ...record.values, ...edit } });
+      normalised(applyEdit(record, edit));
     },
+
+    applyEdit,
 
     /** Reconciles a loaded file (seed 004) and archives it; records a quarantined one. */
     async completeDelivery(delivery: unknown, { runId }: { runId: string }): Promise<DeliveryReport> {

@@ -75,6 +75,7 @@ export async function createVendorPerformancePipeline(
     readRecord: (_recordId, version) => source.readRecord(version),
     loadRecord: destination.loadRecord,
     checkEdit: destination.checkEdit,
+    applyEdit: destination.applyEdit,
     completeDelivery: destination.completeDelivery,
     close: () => db.close(),
   };
