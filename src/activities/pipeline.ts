@@ -1,10 +1,11 @@
 import { ScheduleNotFoundError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { PIPELINE_FAILURE, PIPELINE_OWNER_MISSING } from '../domain/failures';
+import { PIPELINE_OWNER_MISSING } from '../domain/failures';
 import type { SyncSettings } from '../domain/sync';
 import { ensurePipelineOwner, PipelineOwnerGoneError } from '../pipeline-owner';
 import { pipelineWorkflowId } from '../workflows/ids';
 import type { PipelineRunSettings } from '.';
+import { namedIn } from './record-path';
 import { beginRunUpdate, pipelinePausedSignal, type BeginRunAnswer } from '../workflows/messages';
 
 export interface BeginRun {
@@ -27,15 +28,7 @@ export function createPipelineActivities({
   client: Client;
   runSettings: ReadonlyMap<string, PipelineRunSettings>;
 }) {
-  const runSettingsOf = (pipeline: string): PipelineRunSettings => {
-    const found = runSettings.get(pipeline);
-    if (found) return found;
-    throw ApplicationFailure.create({
-      type: PIPELINE_FAILURE,
-      nonRetryable: true,
-      message: `this worker runs no pipeline named ${pipeline} (it runs ${[...runSettings.keys()].join(', ')})`,
-    });
-  };
+  const runSettingsOf = (pipeline: string): PipelineRunSettings => namedIn(runSettings, pipeline);
   const pauseSchedule = async (pipeline: string, note: string) => {
     try {
       await client.schedule.getHandle(runSettingsOf(pipeline).scheduleId).pause(note.slice(0, 1_000));

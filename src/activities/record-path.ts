@@ -1,8 +1,23 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { PIPELINE_FAILURE } from '../domain/failures';
 import type { Checkpoint } from '../domain/checkpoint';
 import { asPosition, type Position } from '../domain/position';
 import type { StatusWriteBack } from '../domain/sync';
 import type { Pipeline, RecordLoad, SourcePage, WrittenRecord } from '../pipelines/contract';
+
+/**
+ * What this worker keeps for the named pipeline. A pipeline it does not run is a pipeline-level
+ * failure (the run stops and says so), never a failure of each record: no retry makes it appear.
+ */
+export function namedIn<T>(registry: ReadonlyMap<string, T>, name: string): T {
+  const found = registry.get(name);
+  if (found !== undefined) return found;
+  throw ApplicationFailure.create({
+    type: PIPELINE_FAILURE,
+    nonRetryable: true,
+    message: `this worker runs no pipeline named ${name} (it runs ${[...registry.keys()].join(', ')})`,
+  });
+}
 
 /** A person's edit applied as the pipeline says, by default field over field. */
 export function withEdit(pipeline: Pipeline, record: unknown, edit: Record<string, unknown>): unknown {
@@ -46,16 +61,7 @@ export function createRecordPathActivities({
   /** The pipeline of workflows begun before pipelines, whose requests do not name one. */
   legacyPipeline: string;
 }) {
-  const pipelineNamed = (name: string): Pipeline => {
-    const pipeline = pipelines.get(name);
-    if (pipeline) return pipeline;
-    // Not retryable: no retry makes a pipeline this worker does not run appear.
-    throw ApplicationFailure.create({
-      type: 'UnknownPipeline',
-      nonRetryable: true,
-      message: `this worker runs no pipeline named ${name} (it runs ${[...pipelines.keys()].join(', ')})`,
-    });
-  };
+  const pipelineNamed = (name: string): Pipeline => namedIn(pipelines, name);
 
   return {
     /**

@@ -131,15 +131,14 @@ export function createPerformanceDestination({
       const done = delivery as Delivery;
       const at = new Date().toISOString();
       if (done.outcome === 'quarantined') {
-        await store.beginFileLoad({
+        // Returns the file's load, new or known: a file dropped again keeps the first drop's record.
+        const load = await store.beginFileLoad({
           fileChecksum: done.checksum,
           fileKey: done.key,
           vendor: done.vendor,
           pipeline,
         });
-        const load = await store.fileLoad(done.checksum);
-        // A file dropped again keeps the first drop's record; only a new file is marked quarantined.
-        if (load?.status !== 'LOADED') {
+        if (load.status !== 'LOADED') {
           await store.finishFileLoad({
             fileChecksum: done.checksum,
             status: 'QUARANTINED',
