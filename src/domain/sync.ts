@@ -139,8 +139,33 @@ export interface DeliveryReport {
   note?: string;
 }
 
+/** How a record compares between source and destination (issue #12's reconciliation). */
+export const DIFFERENCE_KINDS = ['VERSION_DRIFT', 'DATA_MISMATCH', 'MISSING', 'ORPHANED'] as const;
+export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
+
+/** A reconciliation's totals, what it repaired and where its report is: the owner keeps the latest. */
+export interface ReconciliationSummary {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Records compared and found equal. */
+  matching: number;
+  differences: Record<DifferenceKind, number>;
+  /** Off: report only. */
+  repair: boolean;
+  repaired: { resynced: number; conflicts: number; orphans: number };
+  /** The report's HTML page, as the worker wrote it (JSON and CSV beside it). */
+  report?: string;
+  /** Set when a pipeline-level failure stopped it. */
+  stoppedBy?: string;
+}
+
 export interface PipelineStatus {
   pipeline: string;
+  /** The latest runs, newest first (the dashboard's chart); the owner keeps a few. */
+  recentRuns?: RunSummary[];
+  /** The latest reconciliations, newest first. */
+  reconciliations?: ReconciliationSummary[];
   /** The latest deliveries, newest first (file-fed pipelines). */
   deliveries?: DeliveryReport[];
   checkpoint: Position | null;

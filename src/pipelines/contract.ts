@@ -1,6 +1,7 @@
 import type { Position } from '../domain/position';
 import type {
   DeliveryReport,
+  DifferenceKind,
   FieldChoices,
   FieldDifference,
   SourceRecord,
@@ -77,7 +78,44 @@ export interface StoredOtherwise {
   error: string;
 }
 
+/** One record that differs between source and destination. Never record values beyond the fields shown. */
+export interface RecordDifference {
+  recordId: string;
+  kind: DifferenceKind;
+  /** The source's current version (absent for an orphan). */
+  sourceVersion?: string;
+  /** The source version the destination holds (absent when it holds none). */
+  destinationVersion?: string;
+  /** DATA_MISMATCH: each mapped field that differs; lastSynced is what record-sync last wrote there. */
+  fields?: FieldDifference[];
+  /** For the report: e.g. the destination's own id, or why the source record is unmappable. */
+  note?: string;
+}
+
+/** One page of a reconciliation: how many records matched and each that did not. */
+export interface ReconciliationPage {
+  matching: number;
+  differences: RecordDifference[];
+  /** Where the next page starts; null after the last. */
+  cursor: string | null;
+}
+
+/**
+ * Compares the whole source with the whole destination, a page at a time, in two passes: every
+ * source record against the destination (matching, drift, mismatch, missing), then every
+ * destination record for those whose source record is gone (orphans). Pages are bounded in
+ * records and bytes like the sync's (each is one activity result); reads obey the same limits.
+ */
+export interface Reconciler {
+  compareSourcePage(cursor: string | null): Promise<ReconciliationPage>;
+  findOrphansPage(cursor: string | null): Promise<ReconciliationPage>;
+  /** A person confirmed an orphan: retire it in the destination (deactivate, or delete where that is the destination's way). */
+  retireOrphan(recordId: string, context: { runId: string }): Promise<void>;
+}
+
 export interface Pipeline {
+  /** Absent: the pipeline cannot be reconciled. */
+  reconciler?: Reconciler;
   readPage(request: PageRequest): Promise<SourcePage>;
   /** The current record (a replay reads it again), or null when the source no longer has it. */
   readRecord(recordId: string, version: string): Promise<{ record: unknown; version: string } | null>;

@@ -1,7 +1,9 @@
 import { instantOf } from '../domain/position';
 import {
+  DIFFERENCE_KINDS,
   FAILURE_KINDS,
   type DeliveryReport,
+  type ReconciliationSummary,
   type PipelinePause,
   type RecordFailure,
   type RunSummary,
@@ -153,5 +155,22 @@ export function isDeliveryReport(value: unknown): value is DeliveryReport {
     Object.keys(value.counts).length <= 20 &&
     Object.values(value.counts).every(isCount) &&
     isOptionalText(value.note, 2_000)
+  );
+}
+
+export function isReconciliationSummary(value: unknown): value is ReconciliationSummary {
+  return (
+    isObject(value) &&
+    isText(value.runId, 1_000) &&
+    isInstant(value.startedAt) &&
+    isInstant(value.finishedAt) &&
+    isCount(value.matching) &&
+    isObject(value.differences) &&
+    DIFFERENCE_KINDS.every((kind) => isCount((value.differences as Fields)[kind])) &&
+    typeof value.repair === 'boolean' &&
+    isObject(value.repaired) &&
+    ['resynced', 'conflicts', 'orphans'].every((key) => isCount((value.repaired as Fields)[key])) &&
+    isOptionalText(value.report, 2_000) &&
+    isOptionalText(value.stoppedBy)
   );
 }

@@ -7,6 +7,7 @@ import type {
   PipelineStatus,
   ProblemResolution,
   ProblemStatus,
+  ReconciliationSummary,
   RecordFailure,
   RunSummary,
   SyncSettings,
@@ -52,6 +53,9 @@ export const beginRunUpdate = defineUpdate<BeginRunAnswer, [BeginRunRequest]>('i
 export const pageCompletedSignal = defineSignal<[PageReport]>('internal.pageCompleted');
 export const runFinishedSignal = defineSignal<[RunSummary]>('internal.runFinished');
 export const deliveryCompletedSignal = defineSignal<[DeliveryReport]>('internal.deliveryCompleted');
+export const reconciliationFinishedSignal = defineSignal<[ReconciliationSummary]>(
+  'internal.reconciliationFinished',
+);
 export const pipelinePausedSignal = defineSignal<[PipelinePause]>('internal.pipelinePaused');
 export const resetCheckpointUpdate = defineUpdate<Position, [CheckpointResetRequest]>('resetCheckpoint');
 export const resumeUpdate = defineUpdate<PipelineStatus, [ResumeRequest]>('resume');

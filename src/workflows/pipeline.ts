@@ -17,6 +17,7 @@ import {
   type DeliveryReport,
   type PipelinePause,
   type PipelineStatus,
+  type ReconciliationSummary,
   type RunSummary,
   type SyncSettings,
 } from '../domain/sync';
@@ -29,6 +30,7 @@ import {
   isDeliveryReport,
   isPageReport,
   isPipelinePause,
+  isReconciliationSummary,
   isRecordFailure,
   isRunSummary,
   resumeRequestProblem,
@@ -38,6 +40,7 @@ import {
   deliveryCompletedSignal,
   pageCompletedSignal,
   pipelinePausedSignal,
+  reconciliationFinishedSignal,
   resetCheckpointUpdate,
   resumeUpdate,
   runFinishedSignal,
@@ -54,9 +57,16 @@ export interface PipelineState {
   paused: PipelinePause | null;
   /** The latest deliveries, newest first; never more than RECENT_DELIVERIES. */
   deliveries?: DeliveryReport[];
+  /** The latest finished runs, newest first; never more than RECENT_RUNS. */
+  recentRuns?: RunSummary[];
+  /** The latest reconciliations, newest first; never more than RECENT_RECONCILIATIONS. */
+  reconciliations?: ReconciliationSummary[];
 }
 
+// Bounded: the owner's state is the same size whatever the number of records or runs.
 const RECENT_DELIVERIES = 20;
+const RECENT_RUNS = 48;
+const RECENT_RECONCILIATIONS = 10;
 
 export interface PipelineInput {
   pipeline: string;
@@ -95,6 +105,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
     lastRun: input.state?.lastRun ?? null,
     paused: input.state?.paused ?? null,
     deliveries: input.state?.deliveries ?? [],
+    recentRuns: input.state?.recentRuns ?? [],
+    reconciliations: input.state?.reconciliations ?? [],
   };
   const { reportProblem } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
   // Dead letters carried over from the legacy owner's state become problem records, one by one.
@@ -136,6 +148,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   setHandler(runFinishedSignal, (summary) => {
     if (!isRunSummary(summary)) return log.warn('ignored a malformed internal.runFinished signal');
     state.lastRun = withPosition(summary);
+    state.recentRuns = [state.lastRun, ...(state.recentRuns ?? [])].slice(0, RECENT_RUNS);
     if (state.currentRun?.runId === summary.runId) state.currentRun = null;
     // A run that got through clears an earlier pause (e.g. triggered by hand after the fix).
     if (!summary.stoppedBy) state.paused = null;
@@ -144,6 +157,12 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   setHandler(deliveryCompletedSignal, (report) => {
     if (!isDeliveryReport(report)) return log.warn('ignored a malformed internal.deliveryCompleted signal');
     state.deliveries = [report, ...(state.deliveries ?? [])].slice(0, RECENT_DELIVERIES);
+  });
+
+  setHandler(reconciliationFinishedSignal, (summary) => {
+    if (!isReconciliationSummary(summary))
+      return log.warn('ignored a malformed internal.reconciliationFinished signal');
+    state.reconciliations = [summary, ...(state.reconciliations ?? [])].slice(0, RECENT_RECONCILIATIONS);
   });
 
   setHandler(pipelinePausedSignal, (pause) => {
@@ -198,6 +217,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
     lastRun: state.lastRun,
     paused: state.paused,
     deliveries: state.deliveries,
+    recentRuns: state.recentRuns,
+    reconciliations: state.reconciliations,
   });
   setHandler(statusQuery, status);
 
