@@ -23,11 +23,14 @@ export interface BenchOptions {
   reportConcurrency: number;
   /** When set, only the vendor-file measurement runs, with a file of this many rows. */
   vendorRows: number | undefined;
+  /** When set, only the reconciliation measurement runs, over this many accounts. */
+  reconcile: number | undefined;
   json: string;
 }
 
 export const DEFAULT_PROBLEM_RECORDS = 100_000;
 export const DEFAULT_VENDOR_ROWS = 100_000;
+export const DEFAULT_RECONCILE_RECORDS = 50_000;
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -51,9 +54,14 @@ const USAGE = `Usage: npm run bench -- [options]
   --report-concurrency <n>  problem records reported at once (default 64)
   --vendor-rows [n]    instead of the above: load one vendor-a CSV file of n valid rows into
                        PostgreSQL (default 100000, up to 1000000); --window and --history-sample apply
+  --reconcile [n]      instead of the above: reconcile n accounts (default 50000, 100..100000) against
+                       NetSuite filled as record-sync would have left it, with known differences
+                       planted; --latency-ms, --concurrency, --page-size, --window and
+                       --history-sample apply
   --json <path>        where to write the figures (default bench/results/latest.json, or
-                       bench/results/problem-records.json with --problem-records, or
-                       bench/results/vendor-files.json with --vendor-rows)
+                       bench/results/problem-records.json with --problem-records,
+                       bench/results/vendor-files.json with --vendor-rows,
+                       bench/results/reconciliation.json with --reconcile)
   --help`;
 
 function whole(name: string, text: string, min: number, max: number): number {
@@ -67,15 +75,26 @@ function whole(name: string, text: string, min: number, max: number): number {
 const COUNT_DEFAULTS: Record<string, number> = {
   '--problem-records': DEFAULT_PROBLEM_RECORDS,
   '--vendor-rows': DEFAULT_VENDOR_ROWS,
+  '--reconcile': DEFAULT_RECONCILE_RECORDS,
 };
 
-/** `--problem-records` and `--vendor-rows` may come without a count: it then means the default. */
+/** `--problem-records`, `--vendor-rows` and `--reconcile` may come without a count: it then means the default. */
 function withDefaultCounts(argv: string[]): string[] {
   return argv.flatMap((arg, i) =>
     arg in COUNT_DEFAULTS && (i === argv.length - 1 || argv[i + 1].startsWith('--'))
       ? [arg, String(COUNT_DEFAULTS[arg])]
       : [arg],
   );
+}
+
+/** Each measurement writes its own file unless --json says otherwise. */
+function defaultJson(
+  counts: Record<'problemRecords' | 'vendorRows' | 'reconcile', string | undefined>,
+): string {
+  if (counts.problemRecords !== undefined) return 'bench/results/problem-records.json';
+  if (counts.vendorRows !== undefined) return 'bench/results/vendor-files.json';
+  if (counts.reconcile !== undefined) return 'bench/results/reconciliation.json';
+  return 'bench/results/latest.json';
 }
 
 /** Parses the command line; prints the usage and exits on --help. */
@@ -98,6 +117,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'problem-records': { type: 'string' },
       'report-concurrency': { type: 'string', default: '64' },
       'vendor-rows': { type: 'string' },
+      reconcile: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -108,8 +128,9 @@ export function parseOptions(argv: string[]): BenchOptions {
   }
   const problemRecords = values['problem-records'];
   const vendorRows = values['vendor-rows'];
-  if (problemRecords !== undefined && vendorRows !== undefined) {
-    throw new Error('--problem-records and --vendor-rows are separate measurements: give one');
+  const reconcile = values.reconcile;
+  if ([problemRecords, vendorRows, reconcile].filter((count) => count !== undefined).length > 1) {
+    throw new Error('--problem-records, --vendor-rows and --reconcile are separate measurements: give one');
   }
   return {
     records: whole('records', values.records, 1, 50_000),
@@ -127,12 +148,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       problemRecords === undefined ? undefined : whole('problem-records', problemRecords, 1, 200_000),
     reportConcurrency: whole('report-concurrency', values['report-concurrency'], 1, 1000),
     vendorRows: vendorRows === undefined ? undefined : whole('vendor-rows', vendorRows, 1, 1_000_000),
-    json:
-      values.json ??
-      (problemRecords !== undefined
-        ? 'bench/results/problem-records.json'
-        : vendorRows !== undefined
-          ? 'bench/results/vendor-files.json'
-          : 'bench/results/latest.json'),
+    // At least 100 accounts, so that each planted difference has a few (see reconcile-plant.ts).
+    reconcile: reconcile === undefined ? undefined : whole('reconcile', reconcile, 100, 100_000),
+    json: values.json ?? defaultJson({ problemRecords, vendorRows, reconcile }),
   };
 }

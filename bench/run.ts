@@ -20,6 +20,8 @@ import {
 import { parseOptions, type BenchOptions } from './options';
 import { measureProblemRecords } from './problem-records';
 import { printProblemTable } from './problem-table';
+import { printReconciliationTable } from './reconcile-table';
+import { measureReconciliation } from './reconciliation';
 import { measureRecordSync } from './record-sync';
 import { cpuSeconds, machineBusySeconds } from './processes';
 import { printTable, type Report } from './table';
@@ -69,6 +71,21 @@ async function vendorFilesOnly(options: BenchOptions, rows: number): Promise<voi
   writeReport(options, report);
 }
 
+/** `--reconcile N`: only the reconciliation measurement, over N accounts in fresh sandboxes. */
+async function reconciliationOnly(options: BenchOptions, records: number): Promise<void> {
+  log(`seeding ${records} accounts, starting a dev server and the sandboxes`);
+  const bench = await startBenchEnvironment(records);
+  let figures;
+  try {
+    figures = await measureReconciliation(bench, { ...options, records }, log);
+  } finally {
+    await bench.teardown();
+  }
+  const report = { date: new Date().toISOString(), machine: machine(), options, reconciliation: figures };
+  printReconciliationTable(report);
+  writeReport(options, report);
+}
+
 /** CPU seconds per process over `work`, for a measurement without a worker (the baseline). */
 async function withCpu<T>(serverPid: number, work: () => Promise<T>) {
   const before = [cpuSeconds(serverPid), process.cpuUsage(), machineBusySeconds()] as const;
@@ -91,6 +108,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options.problemRecords !== undefined) return problemRecordsOnly(options, options.problemRecords);
   if (options.vendorRows !== undefined) return vendorFilesOnly(options, options.vendorRows);
+  if (options.reconcile !== undefined) return reconciliationOnly(options, options.reconcile);
   log(`seeding ${options.records} accounts, starting a dev server and the sandboxes`);
   const bench = await startBenchEnvironment(options.records);
   const writes = new WriteLog(bench.netsuitePort);

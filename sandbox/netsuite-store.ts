@@ -91,6 +91,22 @@ export class CustomerStore {
     return [...this.byId.values()].map((c) => structuredClone(c));
   }
 
+  /**
+   * The stored records of these external ids (unknown ones skipped), or all of them, in internal
+   * id order and NOT copied: for a query that renders a page of them and keeps none. Copying every
+   * record, as `records()` does, costs half a second a query at 50,000 customers, and a benchmark
+   * would then measure the sandbox instead of its client.
+   */
+  scan(externalIds?: readonly string[]): readonly Readonly<StoredCustomer>[] {
+    if (!externalIds) return [...this.byId.values()];
+    const ids = new Set<string>();
+    for (const externalId of externalIds) {
+      const id = this.idByExternalId.get(externalId);
+      if (id !== undefined) ids.add(id);
+    }
+    return [...ids].sort((a, b) => Number(a) - Number(b)).map((id) => this.byId.get(id)!);
+  }
+
   idOf(externalId: string): string | undefined {
     return this.idByExternalId.get(externalId);
   }

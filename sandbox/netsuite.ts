@@ -125,8 +125,25 @@ export interface NetSuiteSandbox {
    * external id or invalid fields.
    */
   editAsUser(externalId: string, fields: Record<string, unknown>): SandboxCustomer;
+  /**
+   * Stores customers as if each had been upserted by its external id (PUT customer/eid:{externalId}
+   * ?replace=addressBook, the rest as the body), validated as that write is, but without HTTP,
+   * latency, faults or stats: a large account filled in seconds instead of one write per customer.
+   * Answers how many were stored and which NetSuite would have refused, with its error.
+   */
+  seedCustomers(customers: SeededCustomer[]): SeedResult;
+  /** Zeroes the stats, keeping the customers: a measurement after seeding counts only its own requests. */
+  resetStats(): void;
   /** Clears customers, nonces and stats; faults return to the start options. */
   reset(): void;
+}
+
+/** An upsert's body with the external id its URL would carry. */
+export type SeededCustomer = { externalId: string } & Record<string, unknown>;
+
+export interface SeedResult {
+  seeded: number;
+  refused: { externalId: string; error: string }[];
 }
 
 export type NetSuiteSandboxOptions = {
@@ -260,13 +277,14 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
   const nonces = new NonceRegistry();
   let faults = { ...initialFaults };
   let random = createPrng(seed);
-  let stats: NetSuiteStats = {
+  const noStats = (): NetSuiteStats => ({
     requests: 0,
     writes: 0,
     byStatus: {},
     maxConcurrent: 0,
     rejectedSignatures: 0,
-  };
+  });
+  let stats = noStats();
   let inFlight = 0;
   let failingExternalIds = new Set<string>();
   let failingWhen: (body: Record<string, unknown>) => boolean = () => true;
@@ -499,11 +517,9 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     if (typeof parsed === 'string')
       return error(400, 'INVALID_PARAMETER', `Invalid search query: ${parsed}`, 'q');
     queriesRun += 1;
-    const wanted = parsed.externalIds && new Set(parsed.externalIds);
     const run = queriesRun;
     const matched = store
-      .records()
-      .filter((c) => !wanted || (typeof c.body.externalId === 'string' && wanted.has(c.body.externalId)))
+      .scan(parsed.externalIds)
       // Without ORDER BY the order is unspecified: it differs between requests, so pages of one
       // query can repeat or skip rows, as NetSuite warns.
       .map((c) => ({ c, key: parsed.orderById ? Number(c.id) : scramble(`${run}:${c.id}`) }))
@@ -690,7 +706,29 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
       rewrites = new Map();
       queriesRun = 0;
       random = createPrng(seed);
-      stats = { requests: 0, writes: 0, byStatus: {}, maxConcurrent: 0, rejectedSignatures: 0 };
+      stats = noStats();
+    },
+    seedCustomers: (customers) => {
+      const result: SeedResult = { seeded: 0, refused: [] };
+      for (const { externalId, ...body } of customers) {
+        const existing = store.idOf(externalId);
+        const problems = EXTERNAL_ID.test(externalId)
+          ? validateCustomer(body, existing ? 'update' : 'create', rules())
+          : [{ detail: 'External ids may only contain letters, digits, _ and -.' }];
+        if (problems.length > 0) {
+          result.refused.push({ externalId, error: problems.map((p) => p.detail).join('; ') });
+          continue;
+        }
+        // The upsert's replace=addressBook: the lines sent are the customer's lines.
+        const fields = { ...body, externalId };
+        if (existing) store.update(existing, fields, new Set(['addressBook']));
+        else store.create(fields);
+        result.seeded += 1;
+      }
+      return result;
+    },
+    resetStats: () => {
+      stats = noStats();
     },
   };
   return sandbox;

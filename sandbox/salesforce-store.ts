@@ -109,6 +109,11 @@ export class AccountStore {
     for (const account of targets) Object.assign(account, fields, stamp);
   }
 
+  /** Hard delete (emptied from the recycle bin, or purged after 15 days): gone even for queryAll. */
+  purge(id: string): void {
+    this.byId.delete(id);
+  }
+
   /** Soft delete, like the Salesforce recycle bin: still visible to queryAll. */
   delete(id: string): void {
     this.touch([id], { IsDeleted: true });
@@ -140,6 +145,7 @@ export class AccountStore {
     const after = q.after && { stamp: formatSalesforceDatetime(q.after.modstampMs), id: q.after.id };
     return [...this.byId.values()]
       .filter((a) => includeDeleted || !a.IsDeleted)
+      .filter((a) => !q.ids || q.ids.includes(a.Id))
       .filter(
         (a) =>
           !after ||

@@ -87,6 +87,10 @@ export interface SalesforceSandbox {
   touchAccounts(ids: string[], fields?: Partial<SandboxAccount>): void;
   /** Soft delete: IsDeleted=true, bumps SystemModstamp. */
   deleteAccount(id: string): void;
+  /** Hard delete: the account is gone, queryAll included (the recycle bin emptied). */
+  purgeAccount(id: string): void;
+  /** The org's API requests used today (other integrations' too), as Sforce-Limit-Info reports them. */
+  setApiUsage(used: number): void;
   /**
    * A long transaction that started at `stampedAt` (past, any SOQL datetime form) commits now:
    * the changes become visible from now on, stamped SystemModstamp = LastModifiedDate = stampedAt.
@@ -506,6 +510,10 @@ export async function startSalesforceSandbox(opts: StartOptions = {}): Promise<S
     updateAccount: (id, fields) => store.update(id, fields),
     touchAccounts: (ids, fields) => store.touch(ids, fields),
     deleteAccount: (id) => store.delete(id),
+    purgeAccount: (id) => store.purge(id),
+    setApiUsage: (used) => {
+      apiUsage = used;
+    },
     commitLate: (ids, fields, stampedAt) => store.commitLate(ids, fields, stampedAt),
     setFaults: (f) => {
       // Only known keys and values: the admin API passes client JSON straight through. Checked

@@ -6,7 +6,8 @@ import { parseSoqlDatetime } from './datetime';
  *
  *   SELECT <fields> FROM Account
  *   [WHERE SystemModstamp > <dt>
- *      | WHERE SystemModstamp > <dt> OR (SystemModstamp = <dt> AND Id > '<id>')]
+ *      | WHERE SystemModstamp > <dt> OR (SystemModstamp = <dt> AND Id > '<id>')
+ *      | WHERE Id IN ('<id>', ...)]                 -- reconciliation's existence check
  *   ORDER BY SystemModstamp, Id [LIMIT <n>]
  *
  * Keywords and field names are case-insensitive as in Salesforce; string content is not.
@@ -17,6 +18,8 @@ export interface AccountQuery {
   fields: string[];
   /** Keyset cursor: rows strictly after (modstamp, id); with no id, strictly after modstamp. */
   after?: { modstampMs: number; id?: string };
+  /** WHERE Id IN (...): only these accounts. */
+  ids?: string[];
   limit?: number;
 }
 
@@ -186,6 +189,39 @@ class Parser {
   }
 }
 
+/** `Id IN ('…', …)`: Salesforce takes up to the query's length limit; ids are literals. */
+function idList(p: Parser): string[] {
+  p.keyword('ID', 'IN');
+  p.symbol('(');
+  const ids = [p.string()];
+  while (p.atSymbol(',')) {
+    p.symbol(',');
+    ids.push(p.string());
+  }
+  p.symbol(')');
+  return ids;
+}
+
+/** `SystemModstamp > <dt> [OR (SystemModstamp = <dt> AND Id > '<id>')]`: the sync's keyset. */
+function modstampAfter(p: Parser): NonNullable<AccountQuery['after']> {
+  p.keyword('SYSTEMMODSTAMP');
+  p.symbol('>');
+  const modstampMs = p.datetime();
+  const after: NonNullable<AccountQuery['after']> = { modstampMs };
+  if (p.atKeyword('OR')) {
+    p.keyword('OR');
+    p.symbol('(');
+    p.keyword('SYSTEMMODSTAMP');
+    p.symbol('=');
+    if (p.datetime() !== modstampMs) throw malformed('the tie-breaker must repeat the same SystemModstamp');
+    p.keyword('AND', 'ID');
+    p.symbol('>');
+    after.id = p.string();
+    p.symbol(')');
+  }
+  return after;
+}
+
 /** Parses the sync's Account query; `knownFields` are the canonical Account column names. */
 export function parseAccountQuery(soql: string, knownFields: readonly string[]): AccountQuery {
   const p = new Parser(tokenize(soql));
@@ -201,22 +237,11 @@ export function parseAccountQuery(soql: string, knownFields: readonly string[]):
   if (p.identifier().toLowerCase() !== 'account') throw malformed('only FROM Account is supported');
 
   let after: AccountQuery['after'];
+  let ids: string[] | undefined;
   if (p.atKeyword('WHERE')) {
-    p.keyword('WHERE', 'SYSTEMMODSTAMP');
-    p.symbol('>');
-    const modstampMs = p.datetime();
-    after = { modstampMs };
-    if (p.atKeyword('OR')) {
-      p.keyword('OR');
-      p.symbol('(');
-      p.keyword('SYSTEMMODSTAMP');
-      p.symbol('=');
-      if (p.datetime() !== modstampMs) throw malformed('the tie-breaker must repeat the same SystemModstamp');
-      p.keyword('AND', 'ID');
-      p.symbol('>');
-      after.id = p.string();
-      p.symbol(')');
-    }
+    p.keyword('WHERE');
+    if (p.atKeyword('ID')) ids = idList(p);
+    else after = modstampAfter(p);
   }
   p.keyword('ORDER', 'BY', 'SYSTEMMODSTAMP');
   p.symbol(',');
@@ -240,5 +265,5 @@ export function parseAccountQuery(soql: string, knownFields: readonly string[]):
     return field;
   });
   if (new Set(fields).size !== fields.length) throw malformed('duplicate field selected');
-  return { fields, after, limit };
+  return { fields, after, ids, limit };
 }

@@ -1,11 +1,14 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { describeChannels, ensureAlertWatch } from '../src/alerts/watch';
 import { configuredCodecServerOptions, startCodecServer } from '../src/codec/http-server';
+import { ALERT_WATCH_WORKFLOW_ID } from '../src/domain/alerts';
 import { ConfigError, loadConfig, loadEnvFile, standInsFile, type Config } from '../src/config';
+import { startDashboard } from '../src/dashboard/server';
 import { createLogger, installTemporalLogging } from '../src/logger';
 import { OperatorError, pipelineOperations } from '../src/operations';
 import { configuredPipelines } from '../src/pipelines';
-import { ensureSchedule, triggerSync } from '../src/schedule';
+import { ensureReconciliationSchedule, ensureSchedule, triggerSync } from '../src/schedule';
 import { connectClient, connectWorker } from '../src/temporal';
 import { createWorkers } from '../src/workers';
 import { searchAttributes } from '../src/workflows/search-attributes';
@@ -158,6 +161,7 @@ async function main(): Promise<void> {
       // Refuses (and says how to recover) if the workflow holding the checkpoint has ended.
       const owner = await pipelineOperations(client, config, run.name).create();
       const schedule = await ensureSchedule(client, run);
+      await ensureReconciliationSchedule(client, run, config.reconciliation);
       await triggerSync(client, run.scheduleId);
       pipelineLines.push(
         `Pipeline            ${run.name} (owner ${owner}); schedule ${run.scheduleId} ${schedule}: ` +
@@ -165,9 +169,21 @@ async function main(): Promise<void> {
         `                    npx record-sync status --pipeline ${run.name}`,
       );
     }
+    // After the owners: a pipeline without one is itself an alert.
+    const alertWatch = await ensureAlertWatch(client, config);
+    pipelineLines.push(
+      `Alerts              watch ${ALERT_WATCH_WORKFLOW_ID} ${alertWatch}; channels: ${describeChannels(config)}`,
+    );
+    const dashboard = await startDashboard({
+      client,
+      config,
+      onError: (error) => logger.error({ err: error }, 'dashboard request failed'),
+    });
+    stops.push(() => dashboard.close());
     lines.unshift(
       `Temporal            ${server.address} (namespace ${config.temporal.namespace})`,
       `Temporal UI         ${server.ui}`,
+      `Dashboard           ${dashboard.url}`,
       `Codec server        ${codecServer.line}`,
       `Worker              task queues ${config.pipeline.taskQueue}, ${config.pipeline.destinationTaskQueue}`,
       ...pipelineLines,

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
+import { alertsCommand } from './alerts/commands';
 import { loadConfig, type Config } from './config';
 import { FAILURE_KINDS, PROBLEM_STATUSES, type FailureKind, type ProblemStatus } from './domain/sync';
 import {
@@ -12,7 +13,12 @@ import {
 import { OperatorError, pipelineOperations, type PipelineOperations } from './operations';
 import { configuredPipelines } from './pipelines';
 import type { OperatorAnswer, ProblemFilter } from './problem-records';
-import { ensureSchedule, triggerSync } from './schedule';
+import {
+  ensureReconciliationSchedule,
+  ensureSchedule,
+  reconciliationScheduleId,
+  triggerSync,
+} from './schedule';
 import { connectClient } from './temporal';
 
 interface Output {
@@ -97,13 +103,17 @@ const schedule = program
 schedule
   .command('create')
   .description(
-    'create the schedule (and the pipeline owner the first time), or update it to the configuration',
+    'create the sync and reconciliation schedules (and the pipeline owner the first time), or update them to the configuration',
   )
   .action(
-    withPipeline(async (ops, print, { client }) => {
+    withPipeline(async (ops, print, { client, config }) => {
       const owner = await ops.create();
       const outcome = await ensureSchedule(client, ops.run);
-      print(`Pipeline owner ${owner}; schedule ${ops.run.scheduleId} ${outcome}.`);
+      const reconciliation = await ensureReconciliationSchedule(client, ops.run, config.reconciliation);
+      print(
+        `Pipeline owner ${owner}; schedule ${ops.run.scheduleId} ${outcome}; ` +
+          `schedule ${reconciliationScheduleId(ops.pipeline)} ${reconciliation} (${config.reconciliation.cron}, ${config.reconciliation.timeZone}).`,
+      );
     }),
   );
 for (const [command, description] of [
@@ -136,6 +146,22 @@ program
           `Not triggered: a sync is running (${result.running}); the schedule skips overlapping runs.`,
           result,
         );
+    }),
+  );
+
+program
+  .command('reconcile')
+  .description(
+    'compare the source with the destination now, repair, and write the report (its schedule runs weekly)',
+  )
+  .addOption(json())
+  .action(
+    withPipeline(async (ops, print, { client }) => {
+      const scheduleId = reconciliationScheduleId(ops.pipeline);
+      const result = await triggerSync(client, scheduleId);
+      if (result.triggered)
+        print(`Triggered schedule ${scheduleId}; \`status\` links the report when it has finished.`, result);
+      else print(`Not triggered: a reconciliation is running (${result.running}).`, result);
     }),
   );
 
@@ -176,7 +202,7 @@ program
 
 const problems = program
   .command('problems')
-  .description('records held for a person: VALIDATION_FAILED and DEAD_LETTER');
+  .description('records held for a person: VALIDATION_FAILED, VERSION_CONFLICT, DEAD_LETTER, ORPHANED');
 
 filterOptions(problems.command('list').description('list open problem records'))
   .option('--limit <n>', 'at most this many', '100')
@@ -319,6 +345,19 @@ problems
     ),
   );
 
+problems
+  .command('confirm <recordIds...>')
+  .description('confirm orphans (ORPHANED): retire them in the destination (NetSuite: deactivate)')
+  .addOption(json())
+  .action(
+    withPipeline(async (ops, print, _context, recordIds: string[]) => {
+      const answers = await Promise.all(
+        recordIds.map((id) => ops.problems.confirmOrphan(ops.pipeline, id, { by: OPERATOR })),
+      );
+      reportAnswers(print, answers, (view) => `${view.status} (${view.resolution?.decision ?? ''})`);
+    }),
+  );
+
 filterOptions(
   problems.command('discard [recordIds...]').description('give up on problem records, saying why'),
 )
@@ -418,6 +457,8 @@ function editOf(set: string[] | undefined, edit: string | undefined): Record<str
   }
   return Object.keys(fields).length ? fields : undefined;
 }
+
+program.addCommand(alertsCommand());
 
 program.parseAsync().catch((error: Error) => {
   console.error(`record-sync: ${error.message}`);

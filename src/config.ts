@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { alertSecrets, alertSettingIssues, alertSettings, alertVariables } from './alerts/settings';
 import type { EncryptionKey } from './codec/encryption-codec';
 import { CONFLICT_POLICIES } from './domain/guarded-write';
 import { netsuiteRestBaseUrl } from './connectors/netsuite';
@@ -76,6 +78,56 @@ const encryptionKeys = z.string().transform((text, context): EncryptionKey[] => 
   });
   return keys;
 });
+
+/** Five cron fields, as Temporal Schedules read them (e.g. `0 2 * * SUN`: Sundays at 02:00). */
+const cronExpression = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){4}\S+$/, 'must be five cron fields such as "0 2 * * SUN" (Sundays at 02:00)');
+
+/** An IANA time zone such as Europe/London. */
+const timeZone = z
+  .string()
+  .trim()
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as UTC or Europe/London');
+
+/**
+ * Where the worker serves Prometheus metrics, or `off` (null). An IP address, not a host name: the
+ * SDK's exporter binds exactly this socket address.
+ */
+const metricsAddress = z
+  .string()
+  .trim()
+  .refine((text) => {
+    if (text === 'off') return true;
+    const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+    if (!match) return false;
+    const [, ipv6, ipv4, port] = match;
+    const family = ipv6 !== undefined ? isIP(ipv6) === 6 : isIP(ipv4) === 4;
+    return family && Number(port) >= 1 && Number(port) <= 65535;
+  }, 'must be an IP address and port such as 127.0.0.1:9464, 0.0.0.0:9464 or [::]:9464, or off')
+  .transform((text) => (text === 'off' ? null : text));
+
+/** Where a server listens: host:port, such as 127.0.0.1:8088, 0.0.0.0:8088 or [::1]:8088. */
+const listenAddress = z
+  .string()
+  .trim()
+  .regex(
+    /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
+    'must be host:port such as 127.0.0.1:8088, 0.0.0.0:8088 or [::1]:8088',
+  )
+  .transform((text) => {
+    const at = text.lastIndexOf(':');
+    return { host: text.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(text.slice(at + 1)) };
+  })
+  .refine(({ port }) => port >= 1 && port <= 65535, 'the port must be 1 to 65535');
 
 /** Browser origins, comma-separated, such as http://localhost:8233. */
 const origins = z
@@ -200,9 +252,28 @@ const environmentSchema = z
       .optional(),
     RECORD_SYNC_CODEC_SERVER_CORS_ORIGINS: origins.optional(),
 
+    RECONCILIATION_CRON: cronExpression.default('0 2 * * SUN'),
+    RECONCILIATION_TIME_ZONE: timeZone.default('UTC'),
+    RECONCILIATION_REPAIR: z.enum(['true', 'false']).default('true'),
+    RECONCILIATION_REPORTS_DIR: z.string().min(1).optional(),
+    RECONCILIATION_REPORTS_KEPT: integer(1, 1000).default(10),
+
+    RECORD_SYNC_METRICS_ADDRESS: metricsAddress.default('127.0.0.1:9464'),
+
+    DASHBOARD_ADDRESS: listenAddress.default({ host: '127.0.0.1', port: 8088 }),
+    DASHBOARD_TOKEN: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{16,}$/, 'must be at least 16 letters, digits, ".", "_", "~" or "-"')
+      .optional(),
+
+    ...alertVariables({ duration, integer, decimal }),
+
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   })
   .superRefine((env, context) => {
+    for (const { variable, message } of alertSettingIssues(env)) {
+      context.addIssue({ code: 'custom', path: [variable], message });
+    }
     if (!accountsConfigured(env)) return;
     for (const variable of ['SALESFORCE_WRITEBACK_ID_FIELD', 'SALESFORCE_WRITEBACK_TIME_FIELD'] as const) {
       if (env[variable] && !env.SALESFORCE_WRITEBACK_STATUS_FIELD) {
@@ -439,6 +510,20 @@ export function parseConfig(env: Record<string, string | undefined>) {
       token: e.RECORD_SYNC_CODEC_SERVER_TOKEN,
       corsOrigins: e.RECORD_SYNC_CODEC_SERVER_CORS_ORIGINS ?? [`http://localhost:${e.TEMPORAL_UI_PORT}`],
     },
+    /** Every pipeline's reconciliation: when, whether it repairs, where its reports go. */
+    reconciliation: {
+      cron: e.RECONCILIATION_CRON,
+      timeZone: e.RECONCILIATION_TIME_ZONE,
+      repair: e.RECONCILIATION_REPAIR === 'true',
+      reportsDir: path.resolve(e.RECONCILIATION_REPORTS_DIR ?? path.join(e.RECORD_SYNC_DATA_DIR, 'reports')),
+      reportsKept: e.RECONCILIATION_REPORTS_KEPT,
+    },
+    /** Where the worker serves Prometheus metrics (the SDK's and record-sync's); null: off. */
+    metrics: { address: e.RECORD_SYNC_METRICS_ADDRESS },
+    /** The dashboard (`npm start`, `npm run dashboard`); with a token, its data and actions need it. */
+    dashboard: { ...e.DASHBOARD_ADDRESS, token: e.DASHBOARD_TOKEN },
+    /** Alerts (issue #12): channels with their secrets (worker only), thresholds, links. */
+    alerts: alertSettings(e),
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -501,5 +586,7 @@ export function configuredSecrets(config: Config): string[] {
     config.temporal.apiKey ?? '',
     ...config.encryption.keys.map(({ key }) => key.toString('base64')),
     config.codecServer.token ?? '',
+    config.dashboard.token ?? '',
+    ...alertSecrets(config.alerts),
   ].filter((value) => value.length >= 6);
 }

@@ -26,13 +26,19 @@ function flatten(meta: Record<string, unknown> | undefined): Record<string, unkn
   );
 }
 
-/** Routes the Temporal SDK's own log (worker and activity lines) through the process logger. */
-export function installTemporalLogging(logger: pino.Logger): void {
+/** The Temporal SDK's own log (worker and activity lines), written through the process logger. */
+export function temporalLogger(logger: pino.Logger): DefaultLogger {
   const level = logger.level.toUpperCase() as LogLevel;
-  Runtime.install({
-    logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, (entry) => {
-      const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
-      logger[method](flatten(entry.meta), entry.message);
-    }),
+  return new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, (entry) => {
+    const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+    logger[method](flatten(entry.meta), entry.message);
   });
+}
+
+/**
+ * Routes the Temporal SDK's own log through the process logger. The worker installs its Runtime
+ * with metrics too: src/monitoring/runtime.ts.
+ */
+export function installTemporalLogging(logger: pino.Logger): void {
+  Runtime.install({ logger: temporalLogger(logger) });
 }

@@ -1,4 +1,4 @@
-import type { RunSummary } from './domain/sync';
+import { DIFFERENCE_KINDS, type ReconciliationSummary, type RunSummary } from './domain/sync';
 import type { PipelineOverview } from './operations';
 import type { ProblemSummary } from './problem-records';
 import type { ProblemView, ReplayAnswer } from './workflows/messages';
@@ -51,7 +51,23 @@ export function describeOverview(overview: PipelineOverview): string {
       if (delivery.note) lines.push(`      ${delivery.note}`);
     }
   }
+  const reconciliation = overview.reconciliations?.[0];
+  if (reconciliation) lines.push(...describeReconciliation(reconciliation));
   return lines.join('\n');
+}
+
+/** The latest reconciliation: its totals, what it repaired, where its report is. */
+function describeReconciliation(r: ReconciliationSummary): string[] {
+  const differences = DIFFERENCE_KINDS.map((kind) => `${r.differences[kind]} ${kind}`).join(', ');
+  const repaired = r.repair
+    ? `re-synced ${r.repaired.resynced}, conflicts raised ${r.repaired.conflicts}, orphans held ${r.repaired.orphans}`
+    : 'report only (RECONCILIATION_REPAIR=false)';
+  return [
+    `  reconciled:   ${r.finishedAt}${r.stoppedBy ? ` STOPPED: ${r.stoppedBy}` : ''}`,
+    `    ${r.matching} matching, ${differences}${r.held ? `, ${r.held} already held as problem records` : ''}`,
+    `    ${repaired}`,
+    ...(r.report ? [`    report: ${r.report}`] : []),
+  ];
 }
 
 export const describeProblemLine = (p: ProblemSummary): string =>

@@ -12,11 +12,13 @@ import {
 import { innermostMessage } from './domain/failure-text';
 import { problemWorkflowId } from './workflows/ids';
 import {
+  confirmOrphanUpdate,
   discardUpdate,
   problemQuery,
   recordFailedSignal,
   replayUpdate,
   resolveConflictUpdate,
+  type ConfirmOrphanRequest,
   type DiscardRequest,
   type ResolveConflictRequest,
   type ProblemView,
@@ -227,6 +229,19 @@ export function problemRecords(client: Client) {
         client.workflow
           .getHandle(problemWorkflowId(pipeline, recordId))
           .executeUpdate(resolveConflictUpdate, { args: [request] }),
+      );
+    },
+
+    /** A person confirms an orphan: record-sync retires it in the destination. */
+    async confirmOrphan(
+      pipeline: string,
+      recordId: string,
+      request: ConfirmOrphanRequest,
+    ): Promise<OperatorAnswer<ProblemView>> {
+      return answered(recordId, () =>
+        client.workflow
+          .getHandle(problemWorkflowId(pipeline, recordId))
+          .executeUpdate(confirmOrphanUpdate, { args: [request] }),
       );
     },
 

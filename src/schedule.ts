@@ -4,8 +4,34 @@ import {
   type Client,
   type ScheduleOptions,
 } from '@temporalio/client';
+import type { Config } from './config';
 import type { PipelineRun } from './pipelines';
+import type { reconcilePipeline } from './workflows/reconciliation';
 import type { syncRun } from './workflows/sync-run';
+
+/** Each pipeline's reconciliation has a schedule of its own beside its sync's. */
+export const reconciliationScheduleId = (pipeline: string): string => `reconcile-${pipeline}`;
+
+function reconciliationScheduleOptions(
+  { name, settings }: PipelineRun,
+  { cron, timeZone }: Config['reconciliation'],
+): ScheduleOptions {
+  return {
+    scheduleId: reconciliationScheduleId(name),
+    spec: { cronExpressions: [cron], timezone: timeZone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'reconcilePipeline' satisfies (typeof reconcilePipeline)['name'],
+      workflowId: `${reconciliationScheduleId(name)}-run`,
+      taskQueue: settings.taskQueue,
+      args: [{ pipeline: name }],
+      staticSummary: `Reconcile pipeline ${name}: compare source and destination, repair, report`,
+    },
+    // A reconciliation still going when the next is due (a very large one) is not doubled.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+    state: { note: 'Created by record-sync' },
+  };
+}
 
 function scheduleOptions({
   name,
@@ -34,9 +60,21 @@ function scheduleOptions({
   };
 }
 
-/** Creates the schedule, or brings an existing one up to date with the configuration. */
-export async function ensureSchedule(client: Client, run: PipelineRun): Promise<'created' | 'updated'> {
-  const options = scheduleOptions(run);
+/** Creates the sync's schedule, or brings an existing one up to date with the configuration. */
+export function ensureSchedule(client: Client, run: PipelineRun): Promise<'created' | 'updated'> {
+  return upToDate(client, scheduleOptions(run));
+}
+
+/** Creates the reconciliation's schedule, or brings it up to date with the configuration. */
+export function ensureReconciliationSchedule(
+  client: Client,
+  run: PipelineRun,
+  reconciliation: Config['reconciliation'],
+): Promise<'created' | 'updated'> {
+  return upToDate(client, reconciliationScheduleOptions(run, reconciliation));
+}
+
+async function upToDate(client: Client, options: ScheduleOptions): Promise<'created' | 'updated'> {
   try {
     await client.schedule.create(options);
     return 'created';

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { Runtime } from '@temporalio/worker';
 import { loadConfig } from './config';
-import { createLogger, installTemporalLogging } from './logger';
+import { createLogger } from './logger';
+import { installRuntime } from './monitoring/runtime';
+import { startWorkerMetrics } from './monitoring/worker-metrics';
 import { configuredPipelines } from './pipelines';
 import { connectClient, connectWorker } from './temporal';
 import { createWorkers } from './workers';
@@ -12,7 +15,7 @@ const prebuiltBundle = path.join(__dirname, 'workflow-bundle.js');
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
-  installTemporalLogging(logger);
+  const metricsServed = installRuntime(logger, config.metrics.address);
   const connection = await connectWorker(config);
   const client = await connectClient(config);
   const { workers, close } = await createWorkers(config, {
@@ -27,8 +30,18 @@ async function main(): Promise<void> {
     },
     'record-sync worker polling',
   );
+  // Without an endpoint, counting problem records would be visibility queries for nothing.
+  const metrics = metricsServed
+    ? startWorkerMetrics({
+        client,
+        meter: Runtime.instance().metricMeter,
+        pipelines: configuredPipelines(config).map((run) => run.name),
+        logger,
+      })
+    : null;
   // The SDK shuts workers down gracefully on SIGINT and SIGTERM.
   await Promise.all(workers.map((worker) => worker.run()));
+  await metrics?.stop();
   await close();
   await connection.close();
   await client.connection.close();

@@ -55,6 +55,8 @@ export async function createWorkers(
       pipelines,
       runSettings: new Map(runs.map(({ name, settings, scheduleId }) => [name, { settings, scheduleId }])),
       accounts,
+      reconciliation: config.reconciliation,
+      config,
     }),
     // A load waiting for a destination slot would hold its workflow task open for nothing; the few
     // more are for the local activities that report problem records.

@@ -16,6 +16,7 @@ import {
 } from '../src/pipelines/vendor-performance/store';
 
 const MIGRATIONS = path.resolve(__dirname, '..', 'migrations');
+const MIGRATION_NAMES = ['001_vendor_performance.sql', '002_reconciliation.sql'];
 
 /** A database for one suite, and how to throw it away. */
 interface Backend {
@@ -99,12 +100,12 @@ for (const backend of backends) {
 
     test('applies each migration once, even to two workers starting together', async () => {
       const names = firstMigrations.flat();
-      assert.deepEqual(names, ['001_vendor_performance.sql']);
+      assert.deepEqual(names, MIGRATION_NAMES);
       assert.deepEqual(await migrate(db, MIGRATIONS), []);
       const recorded = await db.query<{ name: string }>('SELECT name FROM schema_migrations');
       assert.deepEqual(
         recorded.map((row) => row.name),
-        ['001_vendor_performance.sql'],
+        MIGRATION_NAMES,
       );
     });
 
@@ -430,7 +431,7 @@ describe('database descriptions', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'record-sync-pglite-'));
     try {
       const first = await openEmbedded(dataDir);
-      assert.deepEqual(await migrate(first, MIGRATIONS), ['001_vendor_performance.sql']);
+      assert.deepEqual(await migrate(first, MIGRATIONS), MIGRATION_NAMES);
       await createPerformanceStore(first).upsertPerformance(record(), '0.0100', lineage(1));
       await first.close();
 

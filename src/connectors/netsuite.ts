@@ -116,6 +116,18 @@ export class NetSuiteClient {
     return items;
   }
 
+  /** Changes some fields of an existing customer (PATCH by external id); a customer NetSuite lacks is a 404. */
+  async updateCustomer(externalId: string, fields: Record<string, unknown>): Promise<void> {
+    const response = await this.request('PATCH', this.customerUrl(externalId), JSON.stringify(fields));
+    if (response.status !== 204) throw this.failure(response);
+  }
+
+  /** Every customer, a page at a time, in internal-id order (reconciliation's pass over NetSuite). */
+  customersPage(columns: readonly string[], page: { limit: number; offset: number }) {
+    const query = `SELECT ${['id', 'externalid', ...columns].join(', ')} FROM customer ORDER BY id`;
+    return this.suiteql(query, page);
+  }
+
   async getCustomerByExternalId(externalId: string): Promise<Record<string, unknown> | null> {
     const response = await this.request('GET', this.customerUrl(externalId));
     if (response.status === 404) return null;

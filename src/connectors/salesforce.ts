@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { isSalesforceId, type Checkpoint } from '../domain/checkpoint';
-import { changedAccountsQuery } from '../domain/soql';
+import { changedAccountsQuery, soqlString } from '../domain/soql';
 import {
   classifyHttpStatus,
   PermanentError,
@@ -181,6 +181,30 @@ export class SalesforceClient {
       });
     }
     return outcomes;
+  }
+
+  /**
+   * Which of these accounts Salesforce still has, deleted (in the recycle bin) or not: queryAll by
+   * Id. Purged and never-existing ones are absent from the answer. 200 ids a request keeps the URL short.
+   */
+  async accountsAmong(ids: string[]): Promise<{ id: string; isDeleted: boolean }[]> {
+    const found: { id: string; isDeleted: boolean }[] = [];
+    for (let start = 0; start < ids.length; start += 200) {
+      const chunk = ids.slice(start, start + 200);
+      for (const id of chunk)
+        if (!isSalesforceId(id)) throw new PermanentError(`Not a Salesforce id: '${id}'`);
+      const q = encodeURIComponent(
+        `SELECT Id, IsDeleted FROM Account WHERE Id IN (${chunk.map(soqlString).join(', ')}) ORDER BY SystemModstamp, Id`,
+      );
+      let page = await this.readPage(`/services/data/v${this.settings.apiVersion}/queryAll?q=${q}`);
+      for (;;) {
+        for (const record of page.records)
+          found.push({ id: String(record.Id), isDeleted: record.IsDeleted === true });
+        if (page.done || !page.nextRecordsUrl) break;
+        page = await this.readNextPage(page.nextRecordsUrl);
+      }
+    }
+    return found;
   }
 
   async getAccount(id: string): Promise<Record<string, unknown> | null> {

@@ -33,15 +33,22 @@ export const RECORD_STATUSES = [
   'VALIDATION_FAILED',
   'VERSION_CONFLICT',
   'DEAD_LETTER',
+  'ORPHANED',
 ] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
-/** The states in which a record waits for a person. */
-export const PROBLEM_STATUSES = ['VALIDATION_FAILED', 'VERSION_CONFLICT', 'DEAD_LETTER'] as const;
+/**
+ * The states in which a record waits for a person. ORPHANED: reconciliation found it in the
+ * destination with its source record gone; a person confirms (retire it there) or discards.
+ */
+export const PROBLEM_STATUSES = ['VALIDATION_FAILED', 'VERSION_CONFLICT', 'DEAD_LETTER', 'ORPHANED'] as const;
 export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
 
-/** How a problem record ended: synced again (by a replay or a newer version), or discarded by a person. */
-export type ProblemResolution = 'SYNCED' | 'DISCARDED';
+/**
+ * How a problem record ended: synced again (by a replay or a newer version), discarded by a
+ * person, or (an orphan) retired in the destination once a person confirmed it.
+ */
+export type ProblemResolution = 'SYNCED' | 'DISCARDED' | 'RETIRED';
 
 /** Why a record could not be synced. */
 export const FAILURE_KINDS = [
@@ -51,6 +58,7 @@ export const FAILURE_KINDS = [
   'conflict',
   'retries-exhausted',
   'not-found',
+  'orphaned',
 ] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
@@ -60,6 +68,7 @@ export type FailureKind = (typeof FAILURE_KINDS)[number];
  */
 export function problemStatusOf(kind: FailureKind): ProblemStatus {
   if (kind === 'conflict') return 'VERSION_CONFLICT';
+  if (kind === 'orphaned') return 'ORPHANED';
   return kind === 'retries-exhausted' || kind === 'not-found' ? 'DEAD_LETTER' : 'VALIDATION_FAILED';
 }
 
@@ -150,6 +159,8 @@ export interface ReconciliationSummary {
   finishedAt: string;
   /** Records compared and found equal. */
   matching: number;
+  /** Records that differ but already wait for a person as problem records: left to them. */
+  held?: number;
   differences: Record<DifferenceKind, number>;
   /** Off: report only. */
   repair: boolean;

@@ -165,6 +165,7 @@ export function isReconciliationSummary(value: unknown): value is Reconciliation
     isInstant(value.startedAt) &&
     isInstant(value.finishedAt) &&
     isCount(value.matching) &&
+    (value.held === undefined || isCount(value.held)) &&
     isObject(value.differences) &&
     DIFFERENCE_KINDS.every((kind) => isCount((value.differences as Fields)[kind])) &&
     typeof value.repair === 'boolean' &&

@@ -98,6 +98,11 @@ export interface DiscardRequest {
   by?: string;
 }
 
+/** A person confirms an orphan: record-sync retires it in the destination (deactivates it). */
+export interface ConfirmOrphanRequest {
+  by?: string;
+}
+
 export interface ProblemView {
   pipeline: string;
   recordId: string;
@@ -114,5 +119,6 @@ export const recordFailedSignal = defineSignal<[RecordFailure]>('internal.record
 export const recordSyncedSignal = defineSignal<[{ version: string }]>('internal.recordSynced');
 export const replayUpdate = defineUpdate<ReplayAnswer, [ReplayRequest]>('replay');
 export const resolveConflictUpdate = defineUpdate<ReplayAnswer, [ResolveConflictRequest]>('resolveConflict');
+export const confirmOrphanUpdate = defineUpdate<ProblemView, [ConfirmOrphanRequest]>('confirmOrphan');
 export const discardUpdate = defineUpdate<ProblemView, [DiscardRequest]>('discard');
 export const problemQuery = defineQuery<ProblemView | null>('problem');

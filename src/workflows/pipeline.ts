@@ -5,13 +5,14 @@ import {
   continueAsNew,
   defineSignal,
   log,
+  metricMeter,
   patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Checkpoint } from '../domain/checkpoint';
-import { asPosition, laterPosition, positionAt, type Position } from '../domain/position';
+import { asPosition, instantOf, laterPosition, positionAt, type Position } from '../domain/position';
 import {
   noRecords,
   type DeliveryReport,
@@ -22,6 +23,7 @@ import {
   type SyncSettings,
 } from '../domain/sync';
 import type { EngineActivities } from '../activities';
+import { checkpointLag } from '../monitoring/metrics';
 import { legacyPipelineWorkflow } from './legacy/pipeline';
 import { carriedOver } from './legacy/carried-over';
 import type { DeadLetter } from './legacy/types';
@@ -140,7 +142,13 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<void> {
   setHandler(pageCompletedSignal, (report) => {
     if (!isPageReport(report)) return log.warn('ignored a malformed internal.pageCompleted signal');
     if (report.checkpointGeneration === state.checkpointGeneration) {
+      const before = state.checkpoint;
       state.checkpoint = laterPosition(state.checkpoint, asPosition(report.checkpoint));
+      // Skipped on replay and no command (see @temporalio/workflow's metrics.js): no patch needed.
+      if (state.checkpoint !== null && state.checkpoint !== before) {
+        const lagMs = Date.now() - Date.parse(instantOf(state.checkpoint));
+        if (Number.isFinite(lagMs)) checkpointLag(metricMeter, pipeline, lagMs / 1000);
+      }
     }
     if (state.currentRun?.runId === report.runId) state.currentRun = withPosition(report.summary);
   });

@@ -30,6 +30,7 @@ import {
   resolveConflictProblem,
 } from './message-checks';
 import {
+  confirmOrphanUpdate,
   discardUpdate,
   problemQuery,
   recordFailedSignal,
@@ -84,6 +85,12 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
     retry: { maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: [PIPELINE_FAILURE] },
   });
   const { checkEdit } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
+  const { retireOrphan } = proxyActivities<EngineActivities>({
+    taskQueue: settings.taskQueue,
+    startToCloseTimeout: '1 minute',
+    retry: { maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: [PIPELINE_FAILURE] },
+  });
+  let retiring = false;
 
   const showStatus = (current: ProblemView) =>
     upsertSearchAttributes(
@@ -209,7 +216,9 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
 
   const checkReplayable = () => {
     if (!view || view.resolution) throw new Error('this record has no open problem');
-    if (replaying) throw new Error('already replaying');
+    if (replaying || retiring) throw new Error('already replaying');
+    // Its source record is gone: there is nothing to replay.
+    if (view.status === 'ORPHANED') throw new Error('an orphan is confirmed (confirmOrphan) or discarded');
   };
 
   setHandler(replayUpdate, (request) => replayAnswering(request ?? {}), {
@@ -250,6 +259,35 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
     },
   );
 
+  setHandler(
+    confirmOrphanUpdate,
+    async (request) => {
+      retiring = true;
+      try {
+        await retireOrphan({ pipeline, recordId, runId: workflowInfo().workflowId });
+      } catch (error) {
+        throw ApplicationFailure.create({
+          message: `not retired: ${innermostMessage(error)}`,
+          nonRetryable: true,
+        });
+      } finally {
+        retiring = false;
+      }
+      resolve('RETIRED', { by: request?.by, decision: 'retired in the destination' });
+      return view!;
+    },
+    {
+      validator: (request) => {
+        const by = (request as { by?: unknown } | undefined)?.by;
+        if (by !== undefined && (typeof by !== 'string' || by.length > 255))
+          throw new Error('"by" must be a short text');
+        if (!view || view.resolution) throw new Error('this record has no open problem');
+        if (view.status !== 'ORPHANED') throw new Error('this record is not an orphan');
+        if (retiring) throw new Error('already being retired');
+      },
+    },
+  );
+
   setHandler(problemQuery, () => view ?? null);
 
   // Started by hand without a failure: nothing to hold.
@@ -257,7 +295,8 @@ export async function problemRecord(input: ProblemRecordInput): Promise<ProblemV
 
   for (;;) {
     await condition(
-      () => !replaying && (view!.resolution !== undefined || workflowInfo().continueAsNewSuggested),
+      () =>
+        !replaying && !retiring && (view!.resolution !== undefined || workflowInfo().continueAsNewSuggested),
     );
     await condition(allHandlersFinished);
     if (view!.resolution) return view!;

@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  metricMeter,
   ParentClosePolicy,
   patched,
   proxyActivities,
@@ -29,6 +30,7 @@ import {
   type SyncSettings,
 } from '../domain/sync';
 import type { EngineActivities } from '../activities';
+import { readToWriteLatency, recordsDone, runFinished } from '../monitoring/metrics';
 import type { UnreadableRecord, WrittenRecord } from '../pipelines/contract';
 import { pipelineWorkflowId, recordWorkflowId } from './ids';
 import { legacySyncRun } from './legacy/sync-run';
@@ -117,10 +119,20 @@ export async function syncRun(input: SyncRunInput): Promise<RunSummary | LegacyR
     // Pages read before pipelines name their cursor `nextRecordsUrl`.
     const cursor = page.cursor ?? (page as { nextRecordsUrl?: string | null }).nextRecordsUrl ?? null;
     const queryStartedAt = progress.queryStartedAt ?? page.queryStartedAt ?? null;
+    // Workflow time: when this task began, just after the read returned.
+    const readAt = Date.now();
     summary.pages += 1;
     showProgress(summary, 'syncing');
     await holdUnreadable(pipeline, settings, page.unreadable);
-    await syncPage(pipeline, progress, page.records);
+    // Metrics from workflow code go to a sink the SDK skips on replay (isReplaying, in
+    // @temporalio/workflow's metrics.js) and issue no command: no patch guards them.
+    const before = { ...summary.counts };
+    try {
+      await syncPage(pipeline, progress, page.records, readAt);
+    } finally {
+      // Once a page, not once a record: one sink call per status. A stopped page counts what it did.
+      recordsDone(metricMeter, pipeline, before, summary.counts);
+    }
     if (page.delivery !== undefined) await completeDelivery(pipeline, summary.runId, page.delivery);
 
     // Rows edited while the run paged come with their new stamps: never move past the query's start.
@@ -145,12 +157,14 @@ export async function syncRun(input: SyncRunInput): Promise<RunSummary | LegacyR
     if (reason === null) throw error;
     summary.stoppedBy = reason;
     summary.finishedAt = new Date(Date.now()).toISOString();
+    runFinished(metricMeter, pipeline, 'stopped', summary.startedAt, summary.finishedAt);
     await control.pausePipeline({ pipeline, runId: summary.runId, reason });
     await owner.signal(runFinishedSignal, summary);
     showProgress(summary, `stopped: ${reason}`);
     throw ApplicationFailure.create({ type: PIPELINE_FAILURE, message: reason, nonRetryable: true });
   }
   summary.finishedAt = new Date(Date.now()).toISOString();
+  runFinished(metricMeter, pipeline, 'completed', summary.startedAt, summary.finishedAt);
   await owner.signal(runFinishedSignal, summary);
   showProgress(summary, 'done');
   return summary;
@@ -234,7 +248,12 @@ async function holdUnreadable(pipeline: string, settings: SyncSettings, unreadab
  * that used up its retry budget is an outage unless another record synced since it first failed:
  * then the destination is up and the record itself is the problem.
  */
-async function syncPage(pipeline: string, progress: RunProgress, records: SourceRecord[]): Promise<void> {
+async function syncPage(
+  pipeline: string,
+  progress: RunProgress,
+  records: SourceRecord[],
+  readAt: number,
+): Promise<void> {
   const { settings, summary, checkpointGeneration } = progress;
   const counts = summary.counts;
   let inFlight = 0;
@@ -294,6 +313,9 @@ async function syncPage(pipeline: string, progress: RunProgress, records: Source
           if (outcome.status === 'SYNCED') {
             counts.synced += 1;
             lastSyncedAt = Date.now();
+            // Timed here, when the run sees the record's workflow complete (after its write), so
+            // that record workflows need no new input for it.
+            readToWriteLatency(metricMeter, pipeline, (lastSyncedAt - readAt) / 1000);
             if (outcome.checksum) written.push({ recordId, version, checksum: outcome.checksum });
           } else if (outcome.status === 'SKIPPED') counts.skipped += 1;
           else if (outcome.status === 'VALIDATION_FAILED') counts.validationFailed += 1;

@@ -2,6 +2,7 @@ import type { NetSuiteClient } from '../../connectors/netsuite';
 import type { SalesforceClient } from '../../connectors/salesforce';
 import type { Pipeline } from '../contract';
 import { createAccountsDestination, destinationReader, type DestinationSettings } from './destination';
+import { createAccountsReconciler } from './reconciler';
 import { createAccountsSource, type WriteBackFields } from './source';
 
 export interface AccountsConnections {
@@ -23,11 +24,8 @@ export function createAccountsPipeline({
 }: AccountsConnections): Pipeline & {
   source: ReturnType<typeof createAccountsSource>;
 } {
-  const source = createAccountsSource({
-    salesforce,
-    destinationStates: destinationReader(netsuite),
-    writeBack,
-  });
+  const destinationStates = destinationReader(netsuite);
+  const source = createAccountsSource({ salesforce, destinationStates, writeBack });
   const load = createAccountsDestination({ netsuite, settings: destination });
   return {
     source,
@@ -37,5 +35,6 @@ export function createAccountsPipeline({
     checkEdit: load.checkEdit,
     verifyWrites: load.verifyWrites,
     writeBackStatuses: source.writeBackStatuses,
+    reconciler: createAccountsReconciler({ salesforce, netsuite, source, destinationStates }),
   };
 }

@@ -5,9 +5,12 @@ import type { FileDrop } from '../../connectors/file-drop';
 import { INVALID_RECORD } from '../../domain/failures';
 import type { DeliveryReport } from '../../domain/sync';
 import type { LoadResult, RecordLoad } from '../contract';
-import { normaliseRow, type RowIssue } from './normalise';
+import type { DecisionStore } from './decisions';
+import { COMPARED_FIELDS, unknownChoices } from './figures';
+import type { RowIssue } from './normalise';
 import { recordKey } from './record';
 import { checkTolerance, formatPercent } from './returns';
+import { isFileRecord, rowPerformance } from './row';
 import type { Delivery, FileRecord } from './source';
 import { performanceContentHash, type PerformanceStore } from './store';
 import type { VendorMapping } from './vendors';
@@ -28,17 +31,6 @@ function applyEdit(record: unknown, edit: Record<string, unknown>): FileRecord {
   return { ...row, problem: undefined, values: { ...row.values, ...edit } };
 }
 
-const FILE_RECORD_FIELDS = ['file', 'row', 'index', 'values'] as const;
-
-function isFileRecord(value: unknown): value is FileRecord {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    FILE_RECORD_FIELDS.every((field) => field in value) &&
-    typeof (value as FileRecord).values === 'object'
-  );
-}
-
 /**
  * Loads vendor rows into PostgreSQL: validated and normalised by the vendor's mapping, the
  * time-weighted return computed, written with its lineage and audit row in one transaction, and
@@ -46,34 +38,32 @@ function isFileRecord(value: unknown): value is FileRecord {
  */
 export function createPerformanceDestination({
   store,
+  decisions,
   drop,
   mappings,
   toleranceBps,
   pipeline,
 }: {
   store: PerformanceStore;
+  decisions: DecisionStore;
   drop: FileDrop;
   mappings: VendorMapping[];
   toleranceBps: number;
   pipeline: string;
 }) {
-  const mappingOf = (vendor: string) => {
-    const mapping = mappings.find((m) => m.vendor === vendor);
-    if (!mapping) throw invalidRow([{ field: 'file', message: `no vendor mapping for ${vendor}` }]);
-    return mapping;
-  };
-
   function normalised(record: unknown) {
-    if (!isFileRecord(record)) throw invalidRow([{ field: 'row', message: 'not a row of a vendor file' }]);
-    if (record.problem) throw invalidRow([{ field: 'row', message: record.problem }]);
-    const mapping = mappingOf(record.file.vendor);
-    const result = normaliseRow(mapping, record.values as Parameters<typeof normaliseRow>[1]);
+    const result = rowPerformance(mappings, record);
     if (!result.ok) throw invalidRow(result.issues);
-    return { row: record, mapping, performance: result.record };
+    return result;
   }
 
   return {
-    async loadRecord({ record, version, runId }: RecordLoad): Promise<LoadResult> {
+    /**
+     * With `choices` (a person's decision on a conflict reconciliation found): the fields chosen
+     * 'destination' keep the table's figures, the others take the file's, under the same version
+     * guard; a repeated decision changes nothing.
+     */
+    async loadRecord({ record, version, runId, choices }: RecordLoad): Promise<LoadResult> {
       const { row, mapping, performance } = normalised(record);
       let tolerance;
       try {
@@ -81,17 +71,40 @@ export function createPerformanceDestination({
       } catch (error) {
         throw invalidRow([{ field: mapping.columns.subPeriods[0].begin, message: (error as Error).message }]);
       }
-      const result = await classified(() =>
-        store.upsertPerformance(performance, tolerance.computed, {
-          pipeline,
-          runId: runId ?? 'unknown',
-          fileKey: row.file.key,
-          fileChecksum: row.file.checksum,
-          row: row.row,
-          sourceVersion: version,
-        }),
-      );
-      if (!tolerance.passed) {
+      const lineage = {
+        pipeline,
+        runId: runId ?? 'unknown',
+        fileKey: row.file.key,
+        fileChecksum: row.file.checksum,
+        row: row.row,
+        sourceVersion: version,
+      };
+      if (choices) {
+        const unknown = unknownChoices(choices);
+        if (unknown.length > 0) {
+          throw invalidRow(
+            unknown.map((field) => ({
+              field,
+              message: `not a figure to choose (${COMPARED_FIELDS.join(', ')}), or chosen neither 'source' nor 'destination'`,
+            })),
+          );
+        }
+      }
+      let decided;
+      try {
+        decided = choices
+          ? await classified(() => decisions.applyChoices(performance, choices, lineage))
+          : null;
+      } catch (error) {
+        // The table's sub-periods, chosen, have no return (a hand edit): the decision cannot stand.
+        if (error instanceof RangeError) throw invalidRow([{ field: 'subPeriods', message: error.message }]);
+        throw error;
+      }
+      const result =
+        decided ??
+        (await classified(() => store.upsertPerformance(performance, tolerance.computed, lineage)));
+      // A person who decided the figures saw them: the file's tolerance verdict is not raised again.
+      if (!tolerance.passed && !decided) {
         // Stored as the vendor sent it (reconciliation reports it FAILED); a person looks at it.
         throw invalidRow([
           {

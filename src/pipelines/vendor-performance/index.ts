@@ -5,7 +5,9 @@ import { connectPostgres, openEmbedded, type Database } from '../../connectors/d
 import { createFileDrop } from '../../connectors/file-drop';
 import { migrate } from '../../connectors/migrations';
 import type { Pipeline } from '../contract';
+import { createDecisionStore } from './decisions';
 import { createPerformanceDestination } from './destination';
+import { createPerformanceReconciler } from './reconciler';
 import { createFileSource } from './source';
 import { createPerformanceStore } from './store';
 import { parseVendorMappings } from './vendors';
@@ -45,7 +47,8 @@ export async function openPerformanceDatabase(settings: VendorPerformanceSetting
 /**
  * Seed 004: vendors drop performance files (CSV, Excel, JSON); each row is normalised, validated,
  * its time-weighted return checked against the vendor's, and loaded into PostgreSQL with an audit
- * row; each file is then reconciled and archived, or quarantined whole.
+ * row; each file is then reconciled and archived, or quarantined whole. Reconciliation (issue #12)
+ * compares every loaded file's rows with the table again, and the table with the loaded files.
  */
 export async function createVendorPerformancePipeline(
   settings: VendorPerformanceSettings,
@@ -65,12 +68,14 @@ export async function createVendorPerformancePipeline(
   });
   const destination = createPerformanceDestination({
     store,
+    decisions: createDecisionStore(db),
     drop,
     mappings,
     toleranceBps: settings.toleranceBps,
     pipeline: settings.name,
   });
   return {
+    reconciler: createPerformanceReconciler({ db, drop, mappings, pipeline: settings.name }),
     readPage: source.readPage,
     readRecord: (_recordId, version) => source.readRecord(version),
     loadRecord: destination.loadRecord,

@@ -29,6 +29,11 @@ export function timeWeightedReturn(subPeriods: readonly SubPeriod[]): Decimal {
   return growth.minus(1);
 }
 
+/** A computed return as it is stored and compared: 12 places, half up. */
+export function storedReturn(computed: Decimal): string {
+  return computed.toDecimalPlaces(12, Decimal.ROUND_HALF_UP).toFixed();
+}
+
 export interface ToleranceCheck {
   passed: boolean;
   /** Fractions, as decimal strings: the computed one to 12 places, the reported one as reported. */
@@ -52,7 +57,7 @@ export function checkTolerance(record: PerformanceRecord, toleranceBps: number):
   const difference = computed.minus(reported).abs().times(BASIS_POINTS_PER_UNIT);
   return {
     passed: difference.lte(new Exact(String(toleranceBps))),
-    computed: computed.toDecimalPlaces(12, Decimal.ROUND_HALF_UP).toFixed(),
+    computed: storedReturn(computed),
     reported: reported.toFixed(),
     differenceBps: difference.toFixed(2, Decimal.ROUND_UP),
   };

@@ -1,5 +1,11 @@
 import { posix } from 'node:path';
-import { UnreadableFile, type DroppedFile, type FileDrop, type FileRow } from '../../connectors/file-drop';
+import {
+  UnreadableFile,
+  type DroppedFile,
+  type FileDrop,
+  type FileRow,
+  type RowPage,
+} from '../../connectors/file-drop';
 import { classified } from '../../activities/failures';
 import type { Position } from '../../domain/position';
 import type { SourceRecord } from '../../domain/sync';
@@ -47,8 +53,28 @@ interface FileCursor {
  * A page's records travel as one activity result (Temporal warns at 512 KB a payload, fails at
  * 2 MB): the first page of a file is small, and its rows' size sets how many later pages hold.
  */
-const PAGE_BYTES = 256 * 1024;
-const FIRST_PAGE_ROWS = 50;
+export const PAGE_BYTES = 256 * 1024;
+export const FIRST_PAGE_ROWS = 50;
+
+/** Rows a page of a file may hold when its first page's rows were `rowBytes` each (as JSON). */
+export const rowsPerPageFor = (rowBytes: number, most: number): number =>
+  Math.max(1, Math.min(most, Math.floor(PAGE_BYTES / Math.max(rowBytes, 1))));
+
+/** Rows of a vendor's file, read as its mapping says: the sync, a replay and reconciliation alike. */
+export function readMappedRows(
+  drop: FileDrop,
+  key: string,
+  mapping: VendorMapping,
+  at: { fromRow: number; cursor?: string; count: number },
+): Promise<RowPage> {
+  return drop.readRows(key, {
+    format: mapping.format,
+    fromRow: at.fromRow,
+    cursor: at.cursor,
+    count: at.count,
+    expectedColumns: requiredColumns(mapping),
+  });
+}
 
 /** Ids go into visibility queries and workflow ids: anything but [A-Za-z0-9_.-] is %-encoded. */
 export const idPart = (text: string): string =>
@@ -135,6 +161,7 @@ export function createFileSource({
       fileKey: file.key,
       vendor: mapping.vendor,
       pipeline,
+      lastModified: file.lastModified,
     });
     const identity: FileIdentity = {
       key: file.key,
@@ -155,12 +182,10 @@ export function createFileSource({
     const { file } = cursor;
     let page;
     try {
-      page = await drop.readRows(file.key, {
-        format: mapping.format,
+      page = await readMappedRows(drop, file.key, mapping, {
         fromRow: cursor.nextRow,
         cursor: cursor.rowCursor,
         count: cursor.rowsPerPage ?? Math.min(pageSize, FIRST_PAGE_ROWS),
-        expectedColumns: requiredColumns(mapping),
       });
     } catch (error) {
       if (error instanceof UnreadableFile) {
@@ -184,8 +209,7 @@ export function createFileSource({
     const records = page.rows.map((row, offset) => sourceRecord(file, mapping, row, cursor.nextRow + offset));
     const last = records.at(-1);
     const rowBytes = records.length ? Buffer.byteLength(JSON.stringify(records)) / records.length : 1;
-    const rowsPerPage =
-      cursor.rowsPerPage ?? Math.max(1, Math.min(pageSize, Math.floor(PAGE_BYTES / rowBytes)));
+    const rowsPerPage = cursor.rowsPerPage ?? rowsPerPageFor(rowBytes, pageSize);
     return {
       records,
       unreadable: [],
@@ -230,12 +254,7 @@ export function createFileSource({
       for (const key of [`inbox/${parsed.name}`, `archive/${parsed.checksum}/${parsed.name}`]) {
         let page;
         try {
-          page = await drop.readRows(key, {
-            format: mapping.format,
-            fromRow: parsed.index,
-            count: 1,
-            expectedColumns: requiredColumns(mapping),
-          });
+          page = await readMappedRows(drop, key, mapping, { fromRow: parsed.index, count: 1 });
         } catch {
           continue;
         }
@@ -256,8 +275,16 @@ function fileOf(file: FileIdentity): DroppedFile {
   return { key: file.key, lastModified: file.lastModified, size: 0 };
 }
 
-/** A row as a source record: known by its vendor, account and period when those read, else by its place. */
-function sourceRecord(file: FileIdentity, mapping: VendorMapping, row: FileRow, index: number): SourceRecord {
+/**
+ * A row as a source record: known by its vendor, account and period when those read, else by its
+ * place. Reconciliation reads rows with this too, so both agree on every row's id and version.
+ */
+export function sourceRecord(
+  file: FileIdentity,
+  mapping: VendorMapping,
+  row: FileRow,
+  index: number,
+): SourceRecord {
   const normalised = row.problem ? null : normaliseRow(mapping, row.values);
   const recordId =
     normalised?.ok === true

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../../connectors/database';
+import { RetryableError } from '../../connectors/errors';
 import { recordKey, type PerformanceRecord, type SubPeriod } from './record';
 
 /** Which load changed a record: written with the record and with its audit row. */
@@ -34,6 +35,8 @@ export interface FileLoad {
   status: FileLoadStatus;
   rowsRead: number | null;
   reason: string | null;
+  /** The file's modification time when its load began: part of its rows' versions. Null for old loads. */
+  lastModified: string | null;
   /** ISO times. */
   startedAt: string;
   finishedAt: string | null;
@@ -78,12 +81,17 @@ export interface PerformanceStore {
   ): Promise<UpsertResult>;
   /** What the store holds for a page of keys (by recordKey), in one query; absent keys are not stored. */
   storedStates(keys: RecordKeyFields[]): Promise<Map<string, StoredState>>;
-  /** Records the file as LOADING unless it is known; returns its load either way. */
+  /**
+   * Records the file as LOADING unless it is known; returns its load either way. A load begun
+   * again before it finished takes the file's modification time anew: its rows are read again
+   * with versions made from it.
+   */
   beginFileLoad(file: {
     fileChecksum: string;
     fileKey: string;
     vendor: string;
     pipeline?: string;
+    lastModified?: string;
   }): Promise<FileLoad>;
   /** Ends a begun load. A LOADED file stays LOADED, so a repeated call changes nothing. */
   finishFileLoad(outcome: {
@@ -107,7 +115,7 @@ export interface PerformanceStore {
 }
 
 /** The figures a record is stored with: its own fields and the computed return. */
-function figures(record: PerformanceRecord, computedReturn: string) {
+export function figures(record: PerformanceRecord, computedReturn: string) {
   // Built field by field in a fixed order, so that equal content is always equal JSON.
   return {
     vendor: record.vendor,
@@ -148,11 +156,12 @@ interface FileLoadRow {
   status: FileLoadStatus;
   rows_read: number | null;
   reason: string | null;
+  last_modified: string | null;
   started_at: Date;
   finished_at: Date | null;
 }
 
-const KEY_WHERE = 'vendor = $1 AND account_id = $2 AND period_start = $3 AND period_end = $4';
+export const KEY_WHERE = 'vendor = $1 AND account_id = $2 AND period_start = $3 AND period_end = $4';
 
 // $5 currency, $6 sub-periods (JSON), $7 reported, $8 computed, $9 version, $10 hash, $11-$15 lineage.
 // The amounts come from the sub-periods in SQL: numeric sums them exactly.
@@ -162,11 +171,11 @@ const WRITTEN_VALUES = `$5, $6::jsonb, ($6::jsonb -> 0 ->> 'begin')::numeric, ($
   (SELECT coalesce(sum((p ->> 'flow')::numeric), 0) FROM jsonb_array_elements($6::jsonb) AS p),
   $7::numeric, $8::numeric, $9, $10, $11, $12, $13, $14, $15::int, now()`;
 
-const AUDIT_INSERT = `INSERT INTO audit_log (pipeline, run_id, file_key, file_checksum, row_number, vendor,
+export const AUDIT_INSERT = `INSERT INTO audit_log (pipeline, run_id, file_key, file_checksum, row_number, vendor,
   account_id, period_start, period_end, action, before, after)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11::jsonb, $12::jsonb)`;
 
-async function audit(
+export async function audit(
   tx: Queryable,
   record: RecordKeyFields,
   lineage: Lineage,
@@ -198,6 +207,7 @@ const fileLoadOf = (row: FileLoadRow): FileLoad => ({
   status: row.status,
   rowsRead: row.rows_read,
   reason: row.reason,
+  lastModified: row.last_modified,
   startedAt: row.started_at.toISOString(),
   finishedAt: row.finished_at?.toISOString() ?? null,
 });
@@ -250,9 +260,9 @@ export function createPerformanceStore(db: Database): PerformanceStore {
            FROM performance_records WHERE ${KEY_WHERE} FOR UPDATE`,
           params.slice(0, 4),
         );
-        // Records are never deleted, so the row the insert ran into is still there.
+        // Only a person retiring an orphan deletes a record: retried, the write inserts it again.
         if (stored === undefined)
-          throw new Error(`Performance record ${recordKey(record)} vanished while written`);
+          throw new RetryableError(`Performance record ${recordKey(record)} vanished while written`);
         // Compared in JavaScript, not SQL: the database's collation could order versions otherwise.
         if (stored.source_version > lineage.sourceVersion) {
           return { status: 'SKIPPED', reason: `a newer version is stored: ${stored.source_version}` };
@@ -327,11 +337,13 @@ export function createPerformanceStore(db: Database): PerformanceStore {
       return states;
     },
 
-    async beginFileLoad({ fileChecksum, fileKey, vendor, pipeline }) {
+    async beginFileLoad({ fileChecksum, fileKey, vendor, pipeline, lastModified }) {
       await db.query(
-        `INSERT INTO file_loads (file_checksum, file_key, vendor, pipeline, status)
-         VALUES ($1, $2, $3, $4, 'LOADING') ON CONFLICT (file_checksum) DO NOTHING`,
-        [fileChecksum, fileKey, vendor, pipeline ?? null],
+        `INSERT INTO file_loads (file_checksum, file_key, vendor, pipeline, status, last_modified)
+         VALUES ($1, $2, $3, $4, 'LOADING', $5) ON CONFLICT (file_checksum) DO UPDATE
+         SET last_modified = coalesce(excluded.last_modified, file_loads.last_modified)
+         WHERE file_loads.status = 'LOADING'`,
+        [fileChecksum, fileKey, vendor, pipeline ?? null, lastModified ?? null],
       );
       // A separate statement: it sees a load another worker committed while the insert waited.
       const load = await fileLoad(fileChecksum);
