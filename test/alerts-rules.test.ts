@@ -55,7 +55,7 @@ function health(
       lastRun,
       recentRuns: [lastRun],
       paused: null,
-      problems: { VALIDATION_FAILED: 0, VERSION_CONFLICT: 0, DEAD_LETTER: 0 } as PipelineOverview['problems'],
+      problems: { VALIDATION_FAILED: 0, VERSION_CONFLICT: 0, DEAD_LETTER: 0, ORPHANED: 0 },
       schedule: { paused: false },
       ...overview,
     },

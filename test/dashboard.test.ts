@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,13 +8,13 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { configuredSecrets, parseConfig } from '../src/config';
 import { startDashboard, type Dashboard } from '../src/dashboard/server';
 import { pipelineFigures } from '../src/dashboard/figures';
-import { noRecords, type ReconciliationSummary, type RunSummary } from '../src/domain/sync';
-import { pipelineWorkflowId } from '../src/workflows/ids';
-import { reconciliationFinishedSignal } from '../src/workflows/messages';
+import { noRecords, type RunSummary } from '../src/domain/sync';
+import type { reconcilePipeline } from '../src/workflows/reconciliation';
 import type { SandboxAccount } from '../sandbox/salesforce';
 import { startSyncEnvironment, type SyncEnvironment } from './harness';
 
-const SCREENSHOT = path.resolve(__dirname, '..', 'docs', 'dashboard.png');
+/** The README's screenshot: `RECORD_SYNC_SCREENSHOT=docs/dashboard.png node --import tsx --test test/dashboard.test.ts`. */
+const SCREENSHOT = process.env.RECORD_SYNC_SCREENSHOT && path.resolve(process.env.RECORD_SYNC_SCREENSHOT);
 const BROWSER_ARGS = [
   '--headless=new',
   '--no-sandbox',
@@ -66,6 +66,8 @@ describe('the dashboard (dev server + sandboxes + headless Chromium)', () => {
   let browser: Browser | undefined;
   let page: Page;
   let reportsDir: string;
+  /** The browser's own fresh profile. */
+  let profile: string | undefined;
   const pageErrors: string[] = [];
   /** The record ids of the problem records table, in its order. */
   const shownRecords = () =>
@@ -73,7 +75,11 @@ describe('the dashboard (dev server + sandboxes + headless Chromium)', () => {
 
   before(async () => {
     // Named as `npm start` names it: the test's screenshot is the README's.
-    sync = await startSyncEnvironment({ seedCount: 60, overrides: { SYNC_PIPELINE: 'accounts' } });
+    reportsDir = mkdtempSync(path.join(tmpdir(), 'record-sync-reports-'));
+    sync = await startSyncEnvironment({
+      seedCount: 60,
+      overrides: { SYNC_PIPELINE: 'accounts', RECONCILIATION_REPORTS_DIR: reportsDir },
+    });
     stopWorkers = await sync.startWorkers();
     const accounts = sync.salesforce.accounts();
     const valid = accounts.filter((account) => !rejectedPhone(account));
@@ -98,24 +104,13 @@ describe('the dashboard (dev server + sandboxes + headless Chromium)', () => {
     await sync.runSync();
     await sync.problemsSettled(4);
 
-    // A reconciliation as the worker reports it, its report written where the worker writes them.
-    reportsDir = mkdtempSync(path.join(tmpdir(), 'record-sync-reports-'));
-    const report = path.join(reportsDir, sync.config.pipeline.name, 'reconcile-1', 'report.html');
-    mkdirSync(path.dirname(report), { recursive: true });
-    writeFileSync(report, '<!doctype html><title>Reconciliation</title><p>1 data mismatch</p>');
-    const summary: ReconciliationSummary = {
-      runId: 'reconcile-1',
-      startedAt: new Date(Date.now() - 60_000).toISOString(),
-      finishedAt: new Date().toISOString(),
-      matching: 56,
-      differences: { VERSION_DRIFT: 0, DATA_MISMATCH: 1, MISSING: 0, ORPHANED: 0 },
-      repair: true,
-      repaired: { resynced: 1, conflicts: 0, orphans: 0 },
-      report,
-    };
-    await sync.client.workflow
-      .getHandle(pipelineWorkflowId(sync.config.pipeline.name))
-      .signal(reconciliationFinishedSignal, summary);
+    // A real reconciliation, report only, after a change the sync has not seen yet: one drift.
+    sync.salesforce.updateAccount(valid[55].Id, { Name: 'Drifted Since Ltd' });
+    await sync.client.workflow.execute<typeof reconcilePipeline>('reconcilePipeline', {
+      workflowId: 'reconcile-1',
+      taskQueue: sync.config.pipeline.taskQueue,
+      args: [{ pipeline: sync.config.pipeline.name, repair: false }],
+    });
 
     dashboard = await startDashboard({
       client: sync.client,
@@ -130,7 +125,7 @@ describe('the dashboard (dev server + sandboxes + headless Chromium)', () => {
       executablePath: '/usr/bin/chromium',
       headless: true,
       args: BROWSER_ARGS,
-      userDataDir: mkdtempSync(path.join(tmpdir(), 'record-sync-chromium-')),
+      userDataDir: (profile = mkdtempSync(path.join(tmpdir(), 'record-sync-chromium-'))),
     });
     page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
@@ -147,7 +142,7 @@ describe('the dashboard (dev server + sandboxes + headless Chromium)', () => {
       await dashboard?.close();
       await stopWorkers?.();
       await sync?.teardown();
-      if (reportsDir) rmSync(reportsDir, { recursive: true, force: true });
+      for (const dir of [reportsDir, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -201,8 +196,10 @@ describe('the dashboard (dev server + sandboxes + headless Chromium)', () => {
     for (const problem of problems.slice(0, 3)) await linksTo(problem);
     const reportHref = await page.$eval(`${card} a[href^="/reports/"]`, (a) => a.getAttribute('href'));
     assert.equal(reportHref, `/reports/${name}/reconcile-1/report.html`);
-    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT as `${string}.png` });
+    if (SCREENSHOT) {
+      mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT as `${string}.png` });
+    }
 
     await page.click(`${card} button[data-page="next"]`);
     await page.waitForSelector(`${card} ${rowSelector(problems[3].recordId)}`);
