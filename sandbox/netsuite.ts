@@ -520,6 +520,7 @@ export async function startNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}): P
     const run = queriesRun;
     const matched = store
       .scan(parsed.externalIds)
+      .filter((c) => parsed.afterId === undefined || Number(c.id) > parsed.afterId)
       // Without ORDER BY the order is unspecified: it differs between requests, so pages of one
       // query can repeat or skip rows, as NetSuite warns.
       .map((c) => ({ c, key: parsed.orderById ? Number(c.id) : scramble(`${run}:${c.id}`) }))

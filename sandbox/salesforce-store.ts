@@ -143,9 +143,12 @@ export class AccountStore {
   /** Ids of the matching rows in (SystemModstamp, Id) order: what a query fixes when it runs. */
   queryIds(q: AccountQuery, includeDeleted: boolean): string[] {
     const after = q.after && { stamp: formatSalesforceDatetime(q.after.modstampMs), id: q.after.id };
-    return [...this.byId.values()]
+    // By id: look them up rather than scan every account.
+    const candidates = q.ids
+      ? [...new Set(q.ids)].flatMap((id) => this.byId.get(id) ?? [])
+      : [...this.byId.values()];
+    return candidates
       .filter((a) => includeDeleted || !a.IsDeleted)
-      .filter((a) => !q.ids || q.ids.includes(a.Id))
       .filter(
         (a) =>
           !after ||

@@ -5,7 +5,8 @@ import type { StoredCustomer } from './netsuite-store';
  * The SuiteQL subset the sync issues, and nothing more:
  *
  *   SELECT <item>, ... FROM customer
- *     [WHERE externalid = '<text>' | WHERE externalid IN ('<text>', ...)]   -- at most 1000 in a list
+ *     [WHERE externalid = '<text>' | WHERE externalid IN ('<text>', ...)   -- at most 1000 in a list
+ *      | WHERE id > <integer>]                                             -- keyset paging
  *     [ORDER BY id [ASC]]
  *   <item> := <column> [[AS] alias] | TO_CHAR(<date column>, '<mask>') [[AS] alias]
  *
@@ -51,6 +52,8 @@ export interface SelectItem {
 
 export interface SuiteQlQuery {
   items: SelectItem[];
+  /** WHERE id > n: rows after this internal id (paging past SuiteQL's 100,000-result cap). */
+  afterId?: number;
   /** WHERE externalid = / IN: the values matched (case-sensitive). */
   externalIds?: string[];
   /** Without ORDER BY the row order is unspecified, and differs between requests. */
@@ -65,7 +68,7 @@ export interface SuiteQlPreferences {
   timeZone: string;
 }
 
-type Token = { kind: 'word' | 'string' | 'symbol'; text: string; value: string };
+type Token = { kind: 'word' | 'string' | 'symbol' | 'number'; text: string; value: string };
 type MaskPart = { token: 'YYYY' | 'MM' | 'DD' | 'HH24' | 'HH' | 'MI' | 'SS' } | { literal: string };
 
 function tokenize(q: string): Token[] | string {
@@ -99,7 +102,13 @@ function tokenize(q: string): Token[] | string {
       i += j + 1;
       continue;
     }
-    if ('(),='.includes(rest[0])) {
+    const number = /^\d+(?![A-Za-z_])/.exec(rest);
+    if (number) {
+      tokens.push({ kind: 'number', text: number[0], value: number[0] });
+      i += number[0].length;
+      continue;
+    }
+    if ('(),=>'.includes(rest[0])) {
       tokens.push({ kind: 'symbol', text: rest[0], value: rest[0] });
       i += 1;
       continue;
@@ -155,6 +164,13 @@ class Parser {
     if (t?.kind !== 'word') this.fail(what);
     this.pos++;
     return t.value;
+  }
+
+  integer(): number {
+    const t = this.peek();
+    if (t?.kind !== 'number') this.fail('an integer');
+    this.pos++;
+    return Number(t.value);
   }
 
   string(): string {
@@ -236,7 +252,12 @@ export function parseSuiteQl(q: string): SuiteQlQuery | string {
     p.word('from');
     if (p.identifier('a table') !== 'customer') throw new Refusal('Only FROM customer is supported.');
     let externalIds: string[] | undefined;
-    if (p.atWord('where')) {
+    let afterId: number | undefined;
+    if (p.atWord('where') && p.peek(1)?.value === 'id') {
+      p.word('where', 'id');
+      p.symbol('>');
+      afterId = p.integer();
+    } else if (p.atWord('where')) {
       p.word('where', 'externalid');
       if (p.atSymbol('=')) {
         p.symbol('=');
@@ -264,7 +285,7 @@ export function parseSuiteQl(q: string): SuiteQlQuery | string {
     const keys = items.map((i) => i.key);
     const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
     if (duplicate !== undefined) return `Duplicate column '${duplicate}' in the select list.`;
-    return { items, externalIds, orderById };
+    return { items, externalIds, afterId, orderById };
   } catch (err) {
     if (err instanceof Refusal) return err.message;
     throw err;

@@ -122,10 +122,15 @@ export class NetSuiteClient {
     if (response.status !== 204) throw this.failure(response);
   }
 
-  /** Every customer, a page at a time, in internal-id order (reconciliation's pass over NetSuite). */
-  customersPage(columns: readonly string[], page: { limit: number; offset: number }) {
-    const query = `SELECT ${['id', 'externalid', ...columns].join(', ')} FROM customer ORDER BY id`;
-    return this.suiteql(query, page);
+  /**
+   * Every customer, a page at a time, in internal-id order (reconciliation's pass over NetSuite).
+   * Keyset paging by id rather than offsets: SuiteQL answers at most 100,000 results a query.
+   */
+  customersAfter(afterId: number, columns: readonly string[], limit: number) {
+    if (!Number.isSafeInteger(afterId) || afterId < 0)
+      throw new PermanentError(`Invalid customer id ${afterId}`);
+    const query = `SELECT ${['id', 'externalid', ...columns].join(', ')} FROM customer WHERE id > ${afterId} ORDER BY id`;
+    return this.suiteql(query, { limit, offset: 0 });
   }
 
   async getCustomerByExternalId(externalId: string): Promise<Record<string, unknown> | null> {

@@ -58,9 +58,20 @@ export interface RecordLoad {
   runId?: string;
 }
 
+/**
+ * After its load, the record waits for the destination's own event (a PIM publishing the product)
+ * before its next stage: the record's workflow waits for it durably, then calls `continueRecord`.
+ */
+export interface AwaitedEvent {
+  /** The status the record shows while it waits, e.g. PIM_UPSERTED. */
+  stage: string;
+  /** The event's name, as the webhook reports it, e.g. published. */
+  event: string;
+}
+
 /** What loading one record did. */
 export type LoadResult =
-  | { status: 'SYNCED'; internalId: string; checksum: string }
+  | { status: 'SYNCED'; internalId: string; checksum: string; awaits?: AwaitedEvent }
   | { status: 'SKIPPED'; reason: string }
   | { status: 'VERSION_CONFLICT'; diff: FieldDifference[] };
 
@@ -113,6 +124,25 @@ export interface Reconciler {
   retireOrphan(recordId: string, context: { runId: string }): Promise<void>;
 }
 
+/** A record's next stage, once the destination's event came (the storefront, once the PIM published). */
+export interface StageRequest {
+  recordId: string;
+  version: string;
+  record: unknown;
+  /** The stage the record waited in and the event that came. */
+  stage: string;
+  event: string;
+  /** What the webhook said (checked and trimmed by `receiveWebhook`). */
+  payload: unknown;
+  runId?: string;
+}
+
+/** A webhook a pipeline's destination sends, once checked: which record workflow it is for. */
+export type WebhookReceipt =
+  | { accepted: true; workflowId: string; event: string; payload: unknown }
+  /** Answered 2xx and ignored (e.g. an event the pipeline does not wait for). */
+  | { accepted: false; reason: string };
+
 export interface Pipeline {
   /** Absent: the pipeline cannot be reconciled. */
   reconciler?: Reconciler;
@@ -130,5 +160,15 @@ export interface Pipeline {
   writeBackStatuses?(statuses: StatusWriteBack[]): Promise<{ written: number; failed: string[] }>;
   /** Finishes a delivery whose records are all done (archive the file, reconcile it). */
   completeDelivery?(delivery: unknown, context: { runId: string }): Promise<DeliveryReport>;
+  /** The stage after an awaited event (see LoadResult's `awaits`); SYNCED means the record is live. */
+  continueRecord?(request: StageRequest): Promise<LoadResult>;
+  /**
+   * Checks a webhook from the destination (its signature over the raw body) and names the record
+   * workflow it is for. Throws WebhookRefused (answered 401/400) when it is not genuine.
+   */
+  receiveWebhook?(request: {
+    headers: Record<string, string | undefined>;
+    body: Buffer;
+  }): Promise<WebhookReceipt>;
   close?(): Promise<void>;
 }

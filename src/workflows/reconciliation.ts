@@ -144,8 +144,8 @@ async function resync(
           const child = await startChild<typeof syncRecordVersion>('syncRecordVersion', {
             workflowId: `${recordWorkflowId(pipeline, recordId, version)}-${runId}`,
             // No record: the record workflow reads the current one, as a replay does.
-            // It may also close an open problem record of the same record.
-            args: [{ pipeline, recordId, version, settings, runId, resolvesProblem: true }],
+            // Records with an open problem record were left to their person (counted as held).
+            args: [{ pipeline, recordId, version, settings, runId }],
             taskQueue: settings.taskQueue,
             workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             typedSearchAttributes: recordVersionAttributes(pipeline, recordId),

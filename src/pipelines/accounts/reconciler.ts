@@ -136,10 +136,9 @@ export function createAccountsReconciler({
   }
 
   async function findOrphansPage(cursor: string | null): Promise<ReconciliationPage> {
-    const offset = cursor === null ? 0 : Number(cursor);
-    const page = await classified(() =>
-      netsuite.customersPage(ORPHAN_COLUMNS, { limit: CUSTOMERS_PER_PAGE, offset }),
-    );
+    const afterId = cursor === null ? 0 : Number(cursor);
+    const page = await classified(() => netsuite.customersAfter(afterId, ORPHAN_COLUMNS, CUSTOMERS_PER_PAGE));
+    const last = page.items.at(-1);
     // Only customers record-sync wrote (it stamps the source version) and that are still active.
     const written = page.items.filter(
       (row) => typeof row.custentity_sf_system_modstamp === 'string' && row.isinactive !== 'T',
@@ -161,7 +160,7 @@ export function createAccountsReconciler({
       // Active customers whose account exists: the source pass compared them.
       matching: 0,
       differences,
-      cursor: page.hasMore ? String(offset + page.items.length) : null,
+      cursor: page.hasMore && last ? String(last.id) : null,
     };
   }
 
