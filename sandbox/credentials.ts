@@ -63,6 +63,18 @@ export const SANDBOX_CREDENTIALS = {
     tokenId: '5611bc45af09e5222874b9e5206847df5c75b09f6262416d319ead52e6fc7ade',
     tokenSecret: '7206be60e40f34ef6f6a5ea734e8db785a274fbd3482b4c9dc172783d6df980b',
   },
+  medusa: {
+    secretApiKey: 'sk_sandboxdemo8d1f0c5b2a7e4e09b3c6f1d27a9e5c40',
+    email: 'admin@sandbox.example',
+    password: 'sandbox-demo-medusa-admin',
+    jwtSecret: 'sandbox-demo-medusa-jwt-secret-6f2b91c4',
+  },
+  pimcore: {
+    /** The Datahub GraphQL endpoint's API key (its security settings). */
+    apiKey: 'c2f1b8e0a4d94f6fb7e35a9d0c8e1f27',
+    /** The shared secret Pimcore signs its product webhooks with. */
+    webhookSecret: 'sandbox-demo-pimcore-webhook-secret-3e9a1d7c',
+  },
 } as const;
 
 /**
@@ -72,4 +84,4 @@ export const SANDBOX_CREDENTIALS = {
 export const SANDBOX_ENCRYPTION_KEY = 'sandbox-demo:hI1aloO8ybESIP4RGVTPi+Ej/kzgZUhQyQMBD51+O8o=';
 export const SANDBOX_CODEC_SERVER_TOKEN = 'sandbox-demo-3bJK-BxQwRiDweAG9fEd-0BfxMQQP84p';
 
-export const SANDBOX_PORTS = { salesforce: 4401, netsuite: 4402 } as const;
+export const SANDBOX_PORTS = { salesforce: 4401, netsuite: 4402, medusa: 4403, pimcore: 4404 } as const;

@@ -1,4 +1,5 @@
 import { SANDBOX_PORTS } from './credentials';
+import { startMedusaSandbox } from './medusa';
 import { startNetSuiteSandbox } from './netsuite';
 import { startSalesforceSandbox } from './salesforce';
 
@@ -24,11 +25,13 @@ async function main(): Promise<void> {
     host,
     port: port('SANDBOX_NETSUITE_PORT', SANDBOX_PORTS.netsuite),
   });
+  const medusa = await startMedusaSandbox({ host, port: port('SANDBOX_MEDUSA_PORT', SANDBOX_PORTS.medusa) });
   console.log(`Salesforce sandbox listening on ${salesforce.url}`);
   console.log(`NetSuite sandbox listening on ${netsuite.url}`);
+  console.log(`Medusa sandbox listening on ${medusa.url} (Admin API under /admin)`);
 
   const shutdown = () => {
-    Promise.all([salesforce.close(), netsuite.close()]).then(
+    Promise.all([salesforce.close(), netsuite.close(), medusa.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         console.error(err);

@@ -98,7 +98,8 @@ function checkComposite(value: unknown, schema: Schema, path: Path, issues: stri
   }
   const entries = value as Record<string, unknown>;
   if (schema.kind === 'record') {
-    if (schema.of) for (const [key, item] of Object.entries(entries)) check(item, schema.of, [...path, key], issues);
+    if (schema.of)
+      for (const [key, item] of Object.entries(entries)) check(item, schema.of, [...path, key], issues);
     return;
   }
   if (schema.kind !== 'object') return;
@@ -106,7 +107,8 @@ function checkComposite(value: unknown, schema: Schema, path: Path, issues: stri
     const item = entries[key];
     if (item === undefined) {
       if (field.presence === 'required') issues.push(`Field '${at([...path, key])}' is required`);
-    } else if (item !== null || field.presence !== 'nullish') check(item, field.schema, [...path, key], issues);
+    } else if (item !== null || field.presence !== 'nullish')
+      check(item, field.schema, [...path, key], issues);
   }
   // zod reports unknown keys after the declared ones, and without a path.
   const unknown = Object.keys(entries).filter((key) => !(key in schema.shape));

@@ -5,8 +5,13 @@ import { SANDBOX_CODEC_SERVER_TOKEN, SANDBOX_CREDENTIALS, SANDBOX_ENCRYPTION_KEY
  * reads them like a real account's settings (it never imports the sandboxes). Used by `npm start`
  * when nothing is configured, and by the tests and benchmarks.
  */
-export function sandboxSettings(urls: { salesforce: string; netsuite: string }): Record<string, string> {
-  const { salesforce: sf, netsuite: ns } = SANDBOX_CREDENTIALS;
+export function sandboxSettings(urls: {
+  salesforce: string;
+  netsuite: string;
+  /** The Medusa storefront sandbox, for the product pipeline; its settings only when given. */
+  medusa?: string;
+}): Record<string, string> {
+  const { salesforce: sf, netsuite: ns, medusa } = SANDBOX_CREDENTIALS;
   return {
     SALESFORCE_LOGIN_URL: urls.salesforce,
     SALESFORCE_CLIENT_ID: sf.clientId,
@@ -17,6 +22,7 @@ export function sandboxSettings(urls: { salesforce: string; netsuite: string }):
     NETSUITE_CONSUMER_SECRET: ns.consumerSecret,
     NETSUITE_TOKEN_ID: ns.tokenId,
     NETSUITE_TOKEN_SECRET: ns.tokenSecret,
+    ...(urls.medusa ? { MEDUSA_URL: urls.medusa, MEDUSA_SECRET_API_KEY: medusa.secretApiKey } : {}),
     ...demoSecrets(),
   };
 }

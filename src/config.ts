@@ -261,6 +261,10 @@ const environmentSchema = z
     RECORD_SYNC_METRICS_ADDRESS: metricsAddress.default('127.0.0.1:9464'),
 
     DASHBOARD_ADDRESS: listenAddress.default({ host: '127.0.0.1', port: 8088 }),
+    RECORD_SYNC_WEBHOOK_ADDRESS: z
+      .literal('off')
+      .or(listenAddress)
+      .default({ host: '127.0.0.1', port: 8090 }),
     DASHBOARD_TOKEN: z
       .string()
       .regex(/^[A-Za-z0-9._~-]{16,}$/, 'must be at least 16 letters, digits, ".", "_", "~" or "-"')
@@ -522,6 +526,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
     metrics: { address: e.RECORD_SYNC_METRICS_ADDRESS },
     /** The dashboard (`npm start`, `npm run dashboard`); with a token, its data and actions need it. */
     dashboard: { ...e.DASHBOARD_ADDRESS, token: e.DASHBOARD_TOKEN },
+    /** Where destinations' webhooks (a PIM's product.published) reach the worker; null: off. */
+    webhooks: e.RECORD_SYNC_WEBHOOK_ADDRESS === 'off' ? null : e.RECORD_SYNC_WEBHOOK_ADDRESS,
     /** Alerts (issue #12): channels with their secrets (worker only), thresholds, links. */
     alerts: alertSettings(e),
     logLevel: e.LOG_LEVEL,

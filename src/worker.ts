@@ -7,6 +7,7 @@ import { installRuntime } from './monitoring/runtime';
 import { startWorkerMetrics } from './monitoring/worker-metrics';
 import { configuredPipelines } from './pipelines';
 import { connectClient, connectWorker } from './temporal';
+import { startWebhookServer } from './webhooks/server';
 import { createWorkers } from './workers';
 
 /** `npm run build` writes the workflow bundle beside the compiled worker; without it, bundle at start. */
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const metricsServed = installRuntime(logger, config.metrics.address);
   const connection = await connectWorker(config);
   const client = await connectClient(config);
-  const { workers, close } = await createWorkers(config, {
+  const { workers, pipelines, close } = await createWorkers(config, {
     connection,
     client,
     ...(existsSync(prebuiltBundle) ? { workflowBundle: { codePath: prebuiltBundle } } : {}),
@@ -39,9 +40,15 @@ async function main(): Promise<void> {
         logger,
       })
     : null;
+  // Destinations that answer by webhook (a PIM publishing) call back here.
+  const webhooks =
+    config.webhooks && [...pipelines.values()].some((pipeline) => pipeline.receiveWebhook)
+      ? await startWebhookServer({ client, pipelines, ...config.webhooks, logger })
+      : null;
   // The SDK shuts workers down gracefully on SIGINT and SIGTERM.
   await Promise.all(workers.map((worker) => worker.run()));
   await metrics?.stop();
+  await webhooks?.close();
   await close();
   await connection.close();
   await client.connection.close();

@@ -67,7 +67,7 @@ export async function createWorkers(
     // README's benchmark results).
     nonStickyToStickyPollRatio: 0.8,
   });
-  if (!accounts || !connections.netsuite) return { workers: [engine], close };
+  if (!accounts || !connections.netsuite) return { workers: [engine], pipelines, close };
   const legacy = createLegacyActivities(accounts.pipeline);
   const destination = await Worker.create({
     connection,
@@ -77,5 +77,5 @@ export async function createWorkers(
     activities: { upsertCustomer: legacy.upsertCustomer },
     maxConcurrentActivityTaskExecutions: maxConcurrentRequests,
   });
-  return { workers: [engine, destination], close };
+  return { workers: [engine, destination], pipelines, close };
 }

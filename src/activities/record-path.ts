@@ -3,7 +3,7 @@ import { PIPELINE_FAILURE } from '../domain/failures';
 import type { Checkpoint } from '../domain/checkpoint';
 import { asPosition, type Position } from '../domain/position';
 import type { StatusWriteBack } from '../domain/sync';
-import type { Pipeline, RecordLoad, SourcePage, WrittenRecord } from '../pipelines/contract';
+import type { Pipeline, RecordLoad, SourcePage, StageRequest, WrittenRecord } from '../pipelines/contract';
 
 /**
  * What this worker keeps for the named pipeline. A pipeline it does not run is a pipeline-level
@@ -122,6 +122,19 @@ export function createRecordPathActivities({
       edit: Record<string, unknown>;
     }): Promise<void> {
       await pipelineNamed(pipeline).checkEdit(record, edit);
+    },
+
+    /** A record's next stage, once the destination's event came (see LoadResult's `awaits`). */
+    async continueRecord({ pipeline: name, ...request }: StageRequest & { pipeline: string }) {
+      const pipeline = pipelineNamed(name);
+      if (!pipeline.continueRecord) {
+        throw ApplicationFailure.create({
+          type: PIPELINE_FAILURE,
+          nonRetryable: true,
+          message: `pipeline ${name} has no stage after its load`,
+        });
+      }
+      return pipeline.continueRecord(request);
     },
 
     /** Finishes a delivery (a vendor's file) whose records are all done. */

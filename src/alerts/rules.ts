@@ -49,6 +49,7 @@ function pipelineConditions(health: PipelineHealth, settings: RuleSettings, now:
       ['dead-letters', deadLetters(overview, thresholds.deadLettersOver, ui)],
       ['problem-records', problemRecords(overview, thresholds.problemRecordsOver, ui)],
       ['conflict-waiting', conflictsWaiting(health, settings, now, ui)],
+      ['records-awaiting', recordsAwaiting(health, ui)],
       ['reconciliation-differences', reconciliation(overview, ui)],
       ...quarantinedFiles(overview, thresholds.quarantineWindowMs, now, ui).map(
         (file): [AlertRule, Found] => ['file-quarantined', file],
@@ -215,6 +216,23 @@ function problemRecords(overview: Overview, over: number, ui: (query: string) =>
     advice:
       `Open them in the dashboard or run \`npx record-sync problems list --pipeline ${pipeline} --status <status>\`; ` +
       'fix the data at the source and replay them, decide the conflicts, or discard with a reason.',
+  };
+}
+
+/** A reminder: records that reached their waiting stage long ago and still wait (a lost webhook?). */
+function recordsAwaiting(health: PipelineHealth, ui: (query: string) => string): Found | null {
+  const waits = health.awaiting;
+  if (!waits || waits.overdue === 0) return null;
+  const { pipeline } = health;
+  return {
+    summary:
+      `Pipeline ${pipeline} has ${counted(waits.overdue, 'record')} in ${waits.stage} for longer than ` +
+      `${spoken(waits.reminderMs)}: the destination has not said it published them (or its webhook was lost).`,
+    count: waits.overdue,
+    link: ui(waits.query),
+    advice:
+      'Check that they are published in the destination and that its webhook reaches record-sync ' +
+      '(RECORD_SYNC_WEBHOOK_ADDRESS); a record still waiting at its deadline becomes a DEAD_LETTER problem record to replay.',
   };
 }
 

@@ -8,6 +8,7 @@ export const ALERT_RULES = [
   'pipeline-paused',
   'reconciliation-differences',
   'file-quarantined',
+  'records-awaiting',
 ] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 

@@ -12,6 +12,18 @@ export interface SyncSettings {
   lookbackMs: number;
   /** False where the destination checks each write itself (absent in settings from before pipelines). */
   verifiesWrites?: boolean;
+  /**
+   * Set where a record's load is followed by a wait for the destination's own event (a PIM
+   * publishing a product) and a next stage: the run waits for the first stage only.
+   */
+  awaiting?: {
+    /** The status a record shows while it waits (the pipeline's AwaitedEvent.waiting). */
+    stage: string;
+    /** How long a record waits for the event before it is held for a person. */
+    deadlineMs: number;
+    /** After this long, the alert watch reminds people of records still waiting. */
+    reminderMs: number;
+  };
 }
 
 /** Transient failures back off exponentially and wait in RETRY_PENDING until the budget is spent. */
@@ -59,6 +71,7 @@ export const FAILURE_KINDS = [
   'retries-exhausted',
   'not-found',
   'orphaned',
+  'event-timeout',
 ] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
@@ -69,7 +82,9 @@ export type FailureKind = (typeof FAILURE_KINDS)[number];
 export function problemStatusOf(kind: FailureKind): ProblemStatus {
   if (kind === 'conflict') return 'VERSION_CONFLICT';
   if (kind === 'orphaned') return 'ORPHANED';
-  return kind === 'retries-exhausted' || kind === 'not-found' ? 'DEAD_LETTER' : 'VALIDATION_FAILED';
+  return kind === 'retries-exhausted' || kind === 'not-found' || kind === 'event-timeout'
+    ? 'DEAD_LETTER'
+    : 'VALIDATION_FAILED';
 }
 
 /**

@@ -21,7 +21,17 @@ export interface PipelineHealth {
   ownerGone?: { workflowId: string; status: string };
   /** VERSION_CONFLICT records that have waited for a person longer than the threshold. */
   conflictsWaiting: number;
+  /**
+   * Records waiting for the destination's own event (a PIM's publication) longer than the
+   * pipeline's reminder time; absent for pipelines whose records wait for nothing.
+   */
+  awaiting?: { stage: string; reminderMs: number; overdue: number; query: string };
 }
+
+/** Record workflows in their waiting stage, begun before `before` (visibility; values are our own). */
+export const awaitingQuery = (pipeline: string, stage: string, before: string): string =>
+  `WorkflowType = "syncRecordVersion" AND ExecutionStatus = "Running" AND RecordSyncPipeline = "${pipeline}" ` +
+  `AND RecordSyncOutcome = "${stage}" AND StartTime < "${before}"`;
 
 /** A pipeline whose owner does not answer must not hold up the others' check. */
 const READ_DEADLINE_MS = 20_000;
@@ -67,14 +77,24 @@ export async function pipelineHealth(client: Client, config: Config, now: Date):
       try {
         const gone = await withDeadline(ownerGone(client, run.name), 'Temporal');
         if (gone) return { ...base, overview: null, ownerGone: gone };
-        const [overview, conflictsWaiting] = await withDeadline(
+        const waits = run.settings.awaiting;
+        const query =
+          waits &&
+          awaitingQuery(run.name, waits.stage, new Date(now.getTime() - waits.reminderMs).toISOString());
+        const [overview, conflictsWaiting, overdue] = await withDeadline(
           Promise.all([
             operations.status(),
             operations.problems.count(run.name, { status: 'VERSION_CONFLICT', until }),
+            query ? client.workflow.count(query).then((counted) => counted.count) : 0,
           ]),
           `pipeline ${run.name}'s owner workflow or Temporal's visibility`,
         );
-        return { ...base, overview, conflictsWaiting };
+        return {
+          ...base,
+          overview,
+          conflictsWaiting,
+          ...(waits && query ? { awaiting: { ...waits, overdue, query } } : {}),
+        };
       } catch (error) {
         return { ...base, overview: null, unreadable: innermostMessage(error) };
       }

@@ -56,6 +56,8 @@ export interface RecordLoad {
   choices?: FieldChoices;
   /** The run (or replay) loading it, for the destination's audit trail. */
   runId?: string;
+  /** The record's own workflow: a destination that calls back (a webhook) names it. */
+  workflowId?: string;
 }
 
 /**
@@ -64,9 +66,15 @@ export interface RecordLoad {
  */
 export interface AwaitedEvent {
   /** The status the record shows while it waits, e.g. PIM_UPSERTED. */
-  stage: string;
+  waiting: string;
   /** The event's name, as the webhook reports it, e.g. published. */
   event: string;
+  /** The status once the event came, during the next stage, e.g. PUBLISHED. */
+  continuing: string;
+  /** The status once the next stage is done, e.g. LIVE. */
+  done: string;
+  /** The event already happened (the PIM holds the product published): what it would have said. */
+  happened?: unknown;
 }
 
 /** What loading one record did. */

@@ -175,3 +175,9 @@ export function isReconciliationSummary(value: unknown): value is Reconciliation
     isOptionalText(value.stoppedBy)
   );
 }
+
+export const isDestinationEvent = (value: unknown): value is { event: string; payload: unknown } =>
+  isObject(value) && isText(value.event, 100) && JSON.stringify(value.payload ?? null).length < 64_000;
+
+export const isRecordStaged = (value: unknown): value is { workflowId: string; stage: string } =>
+  isObject(value) && isText(value.workflowId, 1_000) && isText(value.stage, 100);

@@ -116,6 +116,21 @@ export interface ProblemView {
 }
 
 export const recordFailedSignal = defineSignal<[RecordFailure]>('internal.recordFailed');
+
+// --- a record whose destination answers by its own event (a PIM publishing a product) ---
+
+/** A record's workflow reached the stage where it waits: its run counts it done. */
+export interface RecordStaged {
+  workflowId: string;
+  stage: string;
+}
+/** The destination's event (from its webhook, checked): the record's next stage may begin. */
+export interface DestinationEvent {
+  event: string;
+  payload: unknown;
+}
+export const recordStagedSignal = defineSignal<[RecordStaged]>('internal.recordStaged');
+export const destinationEventSignal = defineSignal<[DestinationEvent]>('internal.destinationEvent');
 export const recordSyncedSignal = defineSignal<[{ version: string }]>('internal.recordSynced');
 export const replayUpdate = defineUpdate<ReplayAnswer, [ReplayRequest]>('replay');
 export const resolveConflictUpdate = defineUpdate<ReplayAnswer, [ResolveConflictRequest]>('resolveConflict');

@@ -1,10 +1,12 @@
 import {
   ApplicationFailure,
+  condition,
   getExternalWorkflowHandle,
   log,
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
@@ -19,10 +21,12 @@ import {
   type SyncSettings,
 } from '../domain/sync';
 import type { EngineActivities } from '../activities';
-import type { LoadResult } from '../pipelines/contract';
+import { innermostMessage } from '../domain/failure-text';
+import type { AwaitedEvent, LoadResult } from '../pipelines/contract';
 import { failureLevel } from './failure-levels';
 import { problemWorkflowId } from './ids';
-import { recordSyncedSignal } from './messages';
+import { isDestinationEvent } from './message-checks';
+import { destinationEventSignal, recordSyncedSignal, recordStagedSignal } from './messages';
 import { PIPELINES } from './patches';
 import { outcomeAttribute } from './search-attributes';
 
@@ -54,7 +58,11 @@ export interface BudgetExhausted {
   error: string;
 }
 
-function setOutcome(outcome: RecordStatus): void {
+/** How long a record waits for the destination's event when the pipeline does not say. */
+const DEFAULT_EVENT_DEADLINE_MS = 7 * 24 * 3_600_000;
+
+/** A record status, or a pipeline's own stage (PIM_UPSERTED, PUBLISHED, LIVE). */
+function setOutcome(outcome: RecordStatus | string): void {
   upsertSearchAttributes([{ key: outcomeAttribute, value: outcome }]);
 }
 
@@ -94,6 +102,13 @@ function activities(settings: SyncSettings) {
 export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<RecordOutcome> {
   const { pipeline, recordId, settings } = input;
   const { readRecord, loadRecord, loadCustomer, reportProblem } = activities(settings);
+  // Events may come before the record waits for them (a PIM publishing at once): kept until then.
+  const received = new Map<string, unknown>();
+  setHandler(destinationEventSignal, (message) => {
+    if (!isDestinationEvent(message)) return log.warn('ignored a malformed internal.destinationEvent signal');
+    // A webhook delivered twice is one event.
+    if (!received.has(message.event)) received.set(message.event, message.payload);
+  });
   // Record workflows begun before pipelines load through the accounts-only activity.
   const pipelines = patched(PIPELINES);
   const now = () => new Date(Date.now()).toISOString();
@@ -126,61 +141,30 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
   // are not the record's own).
   const merged = input.edit ? { ...(record as Record<string, unknown>), ...input.edit } : record;
 
-  let firstFailedAt: number | null = null;
-  let result: LoadResult;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      // A retry reads NetSuite's copy again: it may hold a newer version by now.
-      const destination = attempt === 1 ? input.destination : undefined;
-      result = pipelines
-        ? await loadRecord({
-            pipeline,
-            recordId,
-            version,
-            record,
-            ...(input.edit ? { edit: input.edit } : {}),
-            destination,
-            choices: input.choices,
-            runId: input.runId ?? workflowInfo().workflowId,
-          })
-        : await loadCustomer({ account: merged, destination, choices: input.choices });
-      break;
-    } catch (error) {
-      const failure = failureLevel(error);
-      if (failure.level === 'record') {
-        const { kind, error: message, field, value } = failure;
-        return fail({ kind, error: message, field, value, attempts: attempt });
-      }
-      if (failure.level === 'pipeline') {
-        setOutcome('PENDING');
-        throw ApplicationFailure.create({
-          type: PIPELINE_FAILURE,
-          message: failure.error,
-          nonRetryable: true,
-        });
-      }
-      firstFailedAt ??= Date.now();
-      const { initialIntervalMs, backoffCoefficient, maximumIntervalMs, budgetMs } = settings.retry;
-      const delay =
-        failure.retryAfterMs ??
-        Math.min(initialIntervalMs * backoffCoefficient ** (attempt - 1), maximumIntervalMs);
-      if (Date.now() + delay > firstFailedAt + budgetMs) {
-        setOutcome('PENDING');
-        const details: BudgetExhausted = {
-          firstFailedAt: new Date(firstFailedAt).toISOString(),
-          attempts: attempt,
-          error: failure.error,
-        };
-        throw ApplicationFailure.create({
-          type: RETRY_BUDGET_EXHAUSTED,
-          message: `still failing after ${attempt} attempts: ${failure.error}`,
-          nonRetryable: true,
-          details: [details],
-        });
-      }
-      if (attempt === 1) setOutcome('RETRY_PENDING');
-      await sleep(delay);
-    }
+  const loaded = await withinBudget(settings, (attempt) => {
+    // A retry reads NetSuite's copy again: it may hold a newer version by now.
+    const destination = attempt === 1 ? input.destination : undefined;
+    return pipelines
+      ? loadRecord({
+          pipeline,
+          recordId,
+          version,
+          record,
+          ...(input.edit ? { edit: input.edit } : {}),
+          destination,
+          choices: input.choices,
+          runId: input.runId ?? workflowInfo().workflowId,
+          workflowId: workflowInfo().workflowId,
+        })
+      : loadCustomer({ account: merged, destination, choices: input.choices });
+  });
+  if ('failure' in loaded) return fail(loaded.failure);
+  let result = loaded.result;
+
+  if (result.status === 'SYNCED' && result.awaits) {
+    const next = await nextStage(input, { version, record }, result.awaits, received);
+    if ('failure' in next) return fail(next.failure);
+    result = next.result;
   }
 
   if (result.status === 'VERSION_CONFLICT') {
@@ -208,4 +192,141 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
   return result.status === 'SYNCED'
     ? { status: 'SYNCED', recordId, version, checksum: result.checksum, internalId: result.internalId }
     : { status: 'SKIPPED', recordId, version, reason: result.reason };
+}
+
+type RecordLevelFailure = Omit<RecordFailure, 'recordId' | 'version' | 'failedAt' | 'workflowId'>;
+
+/**
+ * Calls `attempt` until it answers, retrying passing failures within the record's time budget
+ * (RETRY_PENDING while it waits). A record-level failure is answered; a pipeline-level failure or
+ * a spent budget fails the workflow, for the run to decide.
+ */
+async function withinBudget(
+  settings: SyncSettings,
+  attempt: (attempt: number) => Promise<LoadResult>,
+): Promise<{ result: LoadResult } | { failure: RecordLevelFailure }> {
+  let firstFailedAt: number | null = null;
+  for (let n = 1; ; n += 1) {
+    try {
+      return { result: await attempt(n) };
+    } catch (error) {
+      const failure = failureLevel(error);
+      if (failure.level === 'record') {
+        const { kind, error: message, field, value } = failure;
+        return { failure: { kind, error: message, field, value, attempts: n } };
+      }
+      if (failure.level === 'pipeline') {
+        setOutcome('PENDING');
+        throw ApplicationFailure.create({
+          type: PIPELINE_FAILURE,
+          message: failure.error,
+          nonRetryable: true,
+        });
+      }
+      firstFailedAt ??= Date.now();
+      const { initialIntervalMs, backoffCoefficient, maximumIntervalMs, budgetMs } = settings.retry;
+      const delay =
+        failure.retryAfterMs ??
+        Math.min(initialIntervalMs * backoffCoefficient ** (n - 1), maximumIntervalMs);
+      if (Date.now() + delay > firstFailedAt + budgetMs) {
+        setOutcome('PENDING');
+        const details: BudgetExhausted = {
+          firstFailedAt: new Date(firstFailedAt).toISOString(),
+          attempts: n,
+          error: failure.error,
+        };
+        throw ApplicationFailure.create({
+          type: RETRY_BUDGET_EXHAUSTED,
+          message: `still failing after ${n} attempts: ${failure.error}`,
+          nonRetryable: true,
+          details: [details],
+        });
+      }
+      if (n === 1) setOutcome('RETRY_PENDING');
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * A record whose load is followed by the destination's own event (issue #13: the PIM publishes
+ * the product, then it goes to the storefront). The run is told the record reached its waiting
+ * stage and goes on; this workflow waits for the event durably, up to the deadline, then runs the
+ * next stage. A destination that is down or refuses the credentials in that stage is waited out
+ * (up to the same deadline), never dead-lettered record by record.
+ */
+async function nextStage(
+  input: SyncRecordVersionInput,
+  current: { version: string; record: unknown },
+  awaits: AwaitedEvent,
+  received: Map<string, unknown>,
+): Promise<{ result: LoadResult } | { failure: RecordLevelFailure }> {
+  const { pipeline, recordId, settings } = input;
+  const { continueRecord } = proxyLocalActivities<EngineActivities>({
+    startToCloseTimeout: settings.destinationTimeoutMs + 5_000,
+    retry: { maximumAttempts: 1 },
+  });
+  const deadlineMs = settings.awaiting?.deadlineMs ?? DEFAULT_EVENT_DEADLINE_MS;
+  const deadline = Date.now() + deadlineMs;
+  setOutcome(awaits.waiting);
+  const parent = workflowInfo().parent;
+  if (parent && !input.replay) {
+    try {
+      await getExternalWorkflowHandle(parent.workflowId).signal(recordStagedSignal, {
+        workflowId: workflowInfo().workflowId,
+        stage: awaits.waiting,
+      });
+    } catch (error) {
+      log.info('the run that started this record has ended', { error: String(error) });
+    }
+  }
+  let payload = awaits.happened;
+  if (payload === undefined) {
+    if (!(await condition(() => received.has(awaits.event), deadlineMs))) {
+      return {
+        failure: {
+          kind: 'event-timeout',
+          error: `not ${awaits.event} within ${Math.round(deadlineMs / 60_000)} min of reaching ${awaits.waiting}: check it in the destination, then replay`,
+          attempts: 1,
+        },
+      };
+    }
+    payload = received.get(awaits.event);
+  }
+  setOutcome(awaits.continuing);
+  for (;;) {
+    try {
+      const next = await withinBudget(settings, () =>
+        continueRecord({
+          pipeline,
+          recordId,
+          version: current.version,
+          record: current.record,
+          stage: awaits.waiting,
+          event: awaits.event,
+          payload,
+          runId: input.runId ?? workflowInfo().workflowId,
+        }),
+      );
+      if ('result' in next && next.result.status === 'SYNCED') setOutcome(awaits.done);
+      return next;
+    } catch (error) {
+      const type = error instanceof ApplicationFailure ? error.type : undefined;
+      if (type !== PIPELINE_FAILURE && type !== RETRY_BUDGET_EXHAUSTED) throw error;
+      const wait = settings.retry.maximumIntervalMs;
+      if (Date.now() + wait > deadline) {
+        return {
+          failure: {
+            kind: 'retries-exhausted',
+            error: `${awaits.continuing}, but its next stage kept failing until the deadline: ${innermostMessage(error)}`,
+            attempts: 1,
+          },
+        };
+      }
+      log.warn('next stage failing; waiting it out', { recordId, error: innermostMessage(error) });
+      setOutcome('RETRY_PENDING');
+      await sleep(wait);
+      setOutcome(awaits.continuing);
+    }
+  }
 }

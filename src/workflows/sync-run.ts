@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  log,
   metricMeter,
   ParentClosePolicy,
   patched,
@@ -12,6 +13,7 @@ import {
   proxyLocalActivities,
   ServerFailure,
   setCurrentDetails,
+  setHandler,
   startChild,
   WorkflowIdReusePolicy,
   workflowInfo,
@@ -23,6 +25,7 @@ import { PIPELINE_FAILURE, PIPELINE_OWNER_MISSING, RETRY_BUDGET_EXHAUSTED } from
 import { innermostMessage } from '../domain/failure-text';
 import {
   noRecords,
+  type RecordOutcome,
   type RunCounts,
   type RunSummary,
   type SourceRecord,
@@ -35,7 +38,13 @@ import type { UnreadableRecord, WrittenRecord } from '../pipelines/contract';
 import { pipelineWorkflowId, recordWorkflowId } from './ids';
 import { legacySyncRun } from './legacy/sync-run';
 import type { RunSummary as LegacyRunSummary } from './legacy/types';
-import { deliveryCompletedSignal, pageCompletedSignal, runFinishedSignal } from './messages';
+import {
+  deliveryCompletedSignal,
+  pageCompletedSignal,
+  recordStagedSignal,
+  runFinishedSignal,
+} from './messages';
+import { isRecordStaged } from './message-checks';
 import { PROBLEM_RECORDS } from './patches';
 import { recordVersionAttributes } from './search-attributes';
 import type { BudgetExhausted, syncRecordVersion } from './sync-record-version';
@@ -268,6 +277,9 @@ async function syncPage(
 
   const written: WrittenRecord[] = [];
   const statuses = new Map<string, StatusWriteBack>();
+  // Records that wait for the destination's event after their load: the run waits for that stage
+  // only, and they go on without it (ABANDON), each in its own workflow.
+  const staged = settings.awaiting ? stagedRecords() : undefined;
   for (const { recordId, version, record, hasOpenProblem, destination } of records) {
     await condition(() => stopped !== null || inFlight < settings.windowSize);
     if (stopped) break;
@@ -294,7 +306,7 @@ async function syncPage(
             taskQueue: settings.taskQueue,
             // A version whose workflow failed (paused pipeline, outage) runs again; a finished one never.
             workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-            parentClosePolicy: ParentClosePolicy.TERMINATE,
+            parentClosePolicy: staged ? ParentClosePolicy.ABANDON : ParentClosePolicy.TERMINATE,
             typedSearchAttributes: recordVersionAttributes(pipeline, recordId),
           });
         } catch (error) {
@@ -304,7 +316,9 @@ async function syncPage(
           return;
         }
         try {
-          const outcome = await handle.result();
+          const outcome = staged
+            ? await Promise.race([handle.result(), staged.reached(handle.workflowId, recordId, version)])
+            : await handle.result();
           statuses.set(recordId, {
             recordId,
             status: outcome.status === 'SKIPPED' ? 'SYNCED' : outcome.status,
@@ -415,4 +429,24 @@ async function verifyPage(
     });
   }
   return otherwise.map((o) => o.recordId);
+}
+
+/** Waits for records' workflows to say they reached their waiting stage (`internal.recordStaged`). */
+function stagedRecords() {
+  const waiting = new Map<string, (stage: string) => void>();
+  const early = new Map<string, string>();
+  setHandler(recordStagedSignal, (message) => {
+    if (!isRecordStaged(message)) return log.warn('ignored a malformed internal.recordStaged signal');
+    const resolve = waiting.get(message.workflowId);
+    if (resolve) resolve(message.stage);
+    else early.set(message.workflowId, message.stage);
+  });
+  return {
+    /** Resolves once the record's workflow reached its waiting stage: the load is done. */
+    reached(workflowId: string, recordId: string, version: string): Promise<RecordOutcome> {
+      const outcome = (): RecordOutcome => ({ status: 'SYNCED', recordId, version });
+      if (early.has(workflowId)) return Promise.resolve(outcome());
+      return new Promise((resolve) => waiting.set(workflowId, () => resolve(outcome())));
+    },
+  };
 }
