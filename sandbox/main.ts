@@ -1,6 +1,7 @@
 import { SANDBOX_PORTS } from './credentials';
 import { startMedusaSandbox } from './medusa';
 import { startNetSuiteSandbox } from './netsuite';
+import { startPimcoreSandbox } from './pimcore';
 import { startSalesforceSandbox } from './salesforce';
 
 /** Standalone sandboxes (`npm run sandbox`), for `npm start` and benches driving them over /__admin. */
@@ -26,12 +27,20 @@ async function main(): Promise<void> {
     port: port('SANDBOX_NETSUITE_PORT', SANDBOX_PORTS.netsuite),
   });
   const medusa = await startMedusaSandbox({ host, port: port('SANDBOX_MEDUSA_PORT', SANDBOX_PORTS.medusa) });
+  const pimcore = await startPimcoreSandbox({
+    host,
+    port: port('SANDBOX_PIMCORE_PORT', SANDBOX_PORTS.pimcore),
+    // Where Pimcore's product webhooks go (record-sync's endpoint), and how soon a "person" publishes.
+    webhookUrl: process.env.SANDBOX_PIMCORE_WEBHOOK_URL || undefined,
+    autoPublishAfterMs: Number(process.env.SANDBOX_PIMCORE_AUTO_PUBLISH_MS) || 0,
+  });
   console.log(`Salesforce sandbox listening on ${salesforce.url}`);
   console.log(`NetSuite sandbox listening on ${netsuite.url}`);
   console.log(`Medusa sandbox listening on ${medusa.url} (Admin API under /admin)`);
+  console.log(`Pimcore sandbox listening on ${pimcore.graphqlUrl}`);
 
   const shutdown = () => {
-    Promise.all([salesforce.close(), netsuite.close(), medusa.close()]).then(
+    Promise.all([salesforce.close(), netsuite.close(), medusa.close(), pimcore.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         console.error(err);

@@ -1,5 +1,12 @@
 import { isPlainObject } from './http';
-import { GraphQlError, parseGraphQl, type Field, type Operation, type Selection, type TypeRef } from './pimcore-graphql';
+import {
+  GraphQlError,
+  parseGraphQl,
+  type Field,
+  type Operation,
+  type Selection,
+  type TypeRef,
+} from './pimcore-graphql';
 import { ListingError, runListing, type ListingArgs } from './pimcore-listing';
 import {
   argumentValue,
@@ -12,7 +19,14 @@ import {
   validateOperation,
   type GqlError,
 } from './pimcore-schema';
-import type { CreateArgs, MutationResult, PimObject, ProductStore, SaveEvent, UpdateArgs } from './pimcore-store';
+import type {
+  CreateArgs,
+  MutationResult,
+  PimObject,
+  ProductStore,
+  SaveEvent,
+  UpdateArgs,
+} from './pimcore-store';
 
 /**
  * Runs one request body against the endpoint the way WebserviceController does: the query comes
@@ -45,7 +59,12 @@ export interface ExecutionContext {
 export function executeRequest(body: unknown, ctx: ExecutionContext): Execution {
   const input = isPlainObject(body) ? body : {};
   const query = typeof input.query === 'string' ? input.query : '';
-  const failed = (errors: GqlError[]): Execution => ({ response: { errors }, writes: 0, events: [], created: [] });
+  const failed = (errors: GqlError[]): Execution => ({
+    response: { errors },
+    writes: 0,
+    events: [],
+    created: [],
+  });
   let op: Operation;
   try {
     op = parseGraphQl(query);
@@ -53,7 +72,11 @@ export function executeRequest(body: unknown, ctx: ExecutionContext): Execution 
     if (!(err instanceof GraphQlError)) throw err;
     return failed([{ message: err.message, locations: err.locations }]);
   }
-  if (typeof input.operationName === 'string' && input.operationName !== '' && input.operationName !== op.name)
+  if (
+    typeof input.operationName === 'string' &&
+    input.operationName !== '' &&
+    input.operationName !== op.name
+  )
     return failed([{ message: `Unknown operation named "${input.operationName}".` }]);
   const problems = validateOperation(op, ctx.maxRootFields);
   if (problems.length > 0) return failed(problems);
@@ -62,7 +85,10 @@ export function executeRequest(body: unknown, ctx: ExecutionContext): Execution 
   return run(op, variables, ctx);
 }
 
-function coerceVariables(op: Operation, supplied: Record<string, unknown>): Map<string, unknown> | GqlError[] {
+function coerceVariables(
+  op: Operation,
+  supplied: Record<string, unknown>,
+): Map<string, unknown> | GqlError[] {
   const values = new Map<string, unknown>();
   const errors: GqlError[] = [];
   for (const def of op.variables) {
@@ -132,7 +158,12 @@ function fieldArguments(
   return args;
 }
 
-function resolveRoot(name: string, args: Record<string, unknown>, ctx: ExecutionContext, execution: Execution): unknown {
+function resolveRoot(
+  name: string,
+  args: Record<string, unknown>,
+  ctx: ExecutionContext,
+  execution: Execution,
+): unknown {
   const { store } = ctx;
   if (name === 'createProduct' || name === 'updateProduct') {
     const input = args.input as Record<string, unknown> | null | undefined;
@@ -140,9 +171,14 @@ function resolveRoot(name: string, args: Record<string, unknown>, ctx: Execution
     if (Array.isArray(input?.tags) && input.tags.length > 0)
       // The sandbox has no tags: every tag a mutation names is one Pimcore cannot find.
       result = { success: false, message: 'no "id" nor "path" tag data defined for tag, or tag not found' };
-    else result = name === 'createProduct' ? store.create(args as unknown as CreateArgs) : store.update(args as UpdateArgs);
+    else
+      result =
+        name === 'createProduct'
+          ? store.create(args as unknown as CreateArgs)
+          : store.update(args as UpdateArgs);
     if (result.success) execution.writes += 1;
-    if (result.success && name === 'createProduct' && result.id !== undefined) execution.created.push(result.id);
+    if (result.success && name === 'createProduct' && result.id !== undefined)
+      execution.created.push(result.id);
     if (result.event) execution.events.push(result.event);
     const saved = result.success && result.id !== undefined ? store.get(result.id) : undefined;
     // Datahub hands a failed result to the output resolver too: an object whose fields are all null.
@@ -171,7 +207,9 @@ function getProduct(store: ProductStore, args: Record<string, unknown>): PimObje
   const found = hasId && hasPath ? (byId && byId === byPath ? byId : undefined) : (byId ?? byPath);
   if (!found || found.type === 'folder') {
     if (hasId && hasPath) throw new ClientSafeError('either id or fullpath expected but not both');
-    throw new ClientSafeError(hasId ? `object with id:'${id}' not found` : `object with fullpath:'${fullpath}' not found`);
+    throw new ClientSafeError(
+      hasId ? `object with id:'${id}' not found` : `object with fullpath:'${fullpath}' not found`,
+    );
   }
   return found;
 }
@@ -197,7 +235,8 @@ function collectFields(selections: Selection[], typeName: string): Field[] {
   const fields: Field[] = [];
   for (const selection of selections) {
     if (selection.kind === 'field') fields.push(selection);
-    else if (selection.typeCondition === typeName) fields.push(...collectFields(selection.selections, typeName));
+    else if (selection.typeCondition === typeName)
+      fields.push(...collectFields(selection.selections, typeName));
   }
   return fields;
 }

@@ -29,9 +29,7 @@ export type Value =
   | { kind: 'object'; fields: { name: string; value: Value }[]; loc: Location };
 
 export type TypeRef =
-  | { kind: 'named'; name: string }
-  | { kind: 'list'; of: TypeRef }
-  | { kind: 'nonNull'; of: TypeRef };
+  { kind: 'named'; name: string } | { kind: 'list'; of: TypeRef } | { kind: 'nonNull'; of: TypeRef };
 
 export interface Field {
   kind: 'field';
@@ -83,7 +81,16 @@ type Token =
   | { kind: 'eof'; loc: Location };
 
 const PUNCTUATORS = new Set(['{', '}', '(', ')', '[', ']', ':', '=', '!', '$', '@', '|', '&']);
-const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -126,7 +133,8 @@ function tokenize(source: string): Token[] {
     }
     if (/[-0-9]/.test(ch)) {
       const match = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(source.slice(i));
-      if (!match) throw new GraphQlError(`Syntax Error: Invalid number, unexpected digit after 0: "${ch}".`, [at(i)]);
+      if (!match)
+        throw new GraphQlError(`Syntax Error: Invalid number, unexpected digit after 0: "${ch}".`, [at(i)]);
       const kind = match[2] || match[3] ? 'float' : 'int';
       tokens.push({ kind, value: match[0], loc: at(i) });
       i += match[0].length;
@@ -135,11 +143,14 @@ function tokenize(source: string): Token[] {
     if (ch === '"') {
       const loc = at(i);
       if (source.startsWith('"""', i))
-        throw new GraphQlError('The Pimcore sandbox does not support block strings ("""); use a variable.', [loc]);
+        throw new GraphQlError('The Pimcore sandbox does not support block strings ("""); use a variable.', [
+          loc,
+        ]);
       let value = '';
       i += 1;
       for (;;) {
-        if (i >= source.length || source[i] === '\n') throw new GraphQlError('Syntax Error: Unterminated string.', [at(i)]);
+        if (i >= source.length || source[i] === '\n')
+          throw new GraphQlError('Syntax Error: Unterminated string.', [at(i)]);
         const c = source[i];
         if (c === '"') break;
         if (c === '\\') {
@@ -154,7 +165,9 @@ function tokenize(source: string): Token[] {
             i += 2;
             continue;
           }
-          throw new GraphQlError(`Syntax Error: Invalid character escape sequence: \\${next ?? ''}.`, [at(i)]);
+          throw new GraphQlError(`Syntax Error: Invalid character escape sequence: \\${next ?? ''}.`, [
+            at(i),
+          ]);
         }
         value += c;
         i += 1;
@@ -204,7 +217,8 @@ class Parser {
 
   private expectName(): { value: string; loc: Location } {
     const t = this.next();
-    if (t.kind !== 'name') throw new GraphQlError(`Syntax Error: Expected Name, found ${describe(t)}.`, [t.loc]);
+    if (t.kind !== 'name')
+      throw new GraphQlError(`Syntax Error: Expected Name, found ${describe(t)}.`, [t.loc]);
     return t;
   }
 
@@ -295,7 +309,7 @@ class Parser {
       const t = this.peek();
       if (t.kind !== 'name' || t.value !== 'on')
         throw new GraphQlError(
-          'The Pimcore sandbox supports only inline fragments with a type condition (... on Type { }).',
+          'The Pimcore sandbox does not support fragment spreads; use an inline fragment (... on Type { }).',
           [loc],
         );
       this.next();
@@ -361,7 +375,8 @@ class Parser {
     if (t.kind === 'int') return { kind: 'int', value: Number(t.value), raw: t.value, loc };
     if (t.kind === 'float') return { kind: 'float', value: Number(t.value), raw: t.value, loc };
     if (t.kind === 'name') {
-      if (t.value === 'true' || t.value === 'false') return { kind: 'boolean', value: t.value === 'true', loc };
+      if (t.value === 'true' || t.value === 'false')
+        return { kind: 'boolean', value: t.value === 'true', loc };
       if (t.value === 'null') return { kind: 'null', loc };
       return { kind: 'enum', value: t.value, loc };
     }

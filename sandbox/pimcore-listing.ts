@@ -53,7 +53,10 @@ const FILTERABLE = new Set<string>(FIELD_NAMES.filter((f) => f !== 'images' && f
 
 type Predicate = (o: PimObject) => boolean;
 
-export function runListing(store: ProductStore, args: ListingArgs): { objects: PimObject[]; totalCount: number } {
+export function runListing(
+  store: ProductStore,
+  args: ListingArgs,
+): { objects: PimObject[]; totalCount: number } {
   const includeUnpublished = args.published === false;
   const conditions: Predicate[] = [(o) => includeUnpublished || o.published];
   if (args.ids !== undefined && args.ids !== null) {
@@ -62,7 +65,9 @@ export function runListing(store: ProductStore, args: ListingArgs): { objects: P
   }
   if (args.fullpaths !== undefined && args.fullpaths !== null) {
     const paths = new Set(
-      args.fullpaths.split(',').map((p) => `/${p.trim().replace(/^'|'$/g, '').split('/').filter(Boolean).join('/')}`),
+      args.fullpaths
+        .split(',')
+        .map((p) => `/${p.trim().replace(/^'|'$/g, '').split('/').filter(Boolean).join('/')}`),
     );
     conditions.push((o) => paths.has(store.fullpath(o)));
   }
@@ -70,7 +75,10 @@ export function runListing(store: ProductStore, args: ListingArgs): { objects: P
   const matched = store.products().filter((o) => conditions.every((c) => c(o)));
   sortObjects(store, matched, args.sortBy ?? [], args.sortOrder ?? []);
   const offset = Math.max(0, args.after ?? 0);
-  const limited = args.first === undefined || args.first === null ? matched.slice(offset) : matched.slice(offset, offset + args.first);
+  const limited =
+    args.first === undefined || args.first === null
+      ? matched.slice(offset)
+      : matched.slice(offset, offset + args.first);
   return { objects: limited, totalCount: matched.length };
 }
 
@@ -88,7 +96,8 @@ function compileFilter(store: ProductStore, text: string): Predicate {
     throw new ListingError('unable to decode filter');
   }
   // PHP's json_decode of "[]", "0", "" or "null" is falsy: Pimcore says it cannot decode it.
-  if (!parsed || (Array.isArray(parsed) && parsed.length === 0)) throw new ListingError('unable to decode filter');
+  if (!parsed || (Array.isArray(parsed) && parsed.length === 0))
+    throw new ListingError('unable to decode filter');
   return condition(store, parsed);
 }
 

@@ -58,7 +58,13 @@ interface FieldDef {
 }
 
 export const PRODUCT_FIELDS: Record<FieldName, FieldDef> = {
-  sku: { kind: 'input', title: 'SKU', mandatory: true, maxLength: 190, regex: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+  sku: {
+    kind: 'input',
+    title: 'SKU',
+    mandatory: true,
+    maxLength: 190,
+    regex: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+  },
   name: { kind: 'input', title: 'Name', mandatory: true, maxLength: 190 },
   description: { kind: 'textarea', title: 'Description' },
   price: { kind: 'numeric', title: 'Price', mandatory: true, minValue: 0, decimalPrecision: 2 },
@@ -94,7 +100,11 @@ export interface ClassOptions {
  * Pimcore's checkValidity for every field of an object about to be saved, on the values it will
  * have (inherited ones included for a variant). Mandatory checks only when `checkMandatory`.
  */
-export function validateProduct(effective: ProductData, checkMandatory: boolean, options: ClassOptions): string[] {
+export function validateProduct(
+  effective: ProductData,
+  checkMandatory: boolean,
+  options: ClassOptions,
+): string[] {
   const problems: string[] = [];
   for (const name of FIELD_NAMES) {
     const def = PRODUCT_FIELDS[name];
@@ -148,8 +158,8 @@ export function roundForStorage(value: number, precision = 2): number {
  * (slashes and control characters become dashes, surrounding space goes, at most 255 characters).
  */
 export function validKey(key: string): string {
-  return key
-    .replace(/[\u0000-\u001f\u007f/\\]/g, '-')
-    .trim()
-    .slice(0, 255);
+  const replaced = [...key].map((ch) =>
+    ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127 || ch === '/' || ch === '\\' ? '-' : ch,
+  );
+  return replaced.join('').trim().slice(0, 255);
 }

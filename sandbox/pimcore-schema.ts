@@ -43,7 +43,9 @@ export const INPUT_OBJECTS: Record<string, Record<string, TypeRef>> = {
     tags: list(named('ElementTagInput')),
   },
   fieldcollections_images_input: { replace: B, items: named('fieldcollections_images_groups_input') },
-  fieldcollections_images_groups_input: { ProductImage: list(named('fieldcollections_images_ProductImage_input')) },
+  fieldcollections_images_groups_input: {
+    ProductImage: list(named('fieldcollections_images_ProductImage_input')),
+  },
   fieldcollections_images_ProductImage_input: { url: S, alt: S, index: I },
   ElementTagInput: { id: I, path: S },
 };
@@ -218,8 +220,7 @@ function validateSelections(
       continue;
     }
     if (selection.name === '__typename') {
-      if (selection.selections)
-        errors.push(noSubfields(selection, 'String'));
+      if (selection.selections) errors.push(noSubfields(selection, 'String'));
       continue;
     }
     const def = union ? undefined : OBJECT_TYPES[typeName]?.[selection.name];
@@ -274,7 +275,8 @@ function validateArguments(
       });
       continue;
     }
-    for (const message of literalProblems(arg.value, type, usages)) errors.push({ message, locations: [arg.value.loc] });
+    for (const message of literalProblems(arg.value, type, usages))
+      errors.push({ message, locations: [arg.value.loc] });
   }
   for (const [name, type] of Object.entries(declared)) {
     if (type.kind === 'nonNull' && !seen.has(name))
@@ -292,7 +294,8 @@ function literalProblems(value: Value, type: TypeRef, usages: VariableUsage[]): 
     return [];
   }
   const expected = () => `Expected value of type "${printType(type)}", found ${printValue(value)}.`;
-  if (type.kind === 'nonNull') return value.kind === 'null' ? [expected()] : literalProblems(value, type.of, usages);
+  if (type.kind === 'nonNull')
+    return value.kind === 'null' ? [expected()] : literalProblems(value, type.of, usages);
   if (value.kind === 'null') return [];
   if (type.kind === 'list') {
     const items = value.kind === 'list' ? value.values : [value];
@@ -336,9 +339,10 @@ function validateVariables(op: Operation, usages: VariableUsage[], errors: GqlEr
     defined.set(def.name, def.type);
     const typeName = namedOf(def.type);
     if (!SCALARS.has(typeName) && !(typeName in INPUT_OBJECTS)) {
-      const message = typeName in OBJECT_TYPES
-        ? `Variable "$${def.name}" cannot be non-input type "${printType(def.type)}".`
-        : `Unknown type "${typeName}".`;
+      const message =
+        typeName in OBJECT_TYPES
+          ? `Variable "$${def.name}" cannot be non-input type "${printType(def.type)}".`
+          : `Unknown type "${typeName}".`;
       errors.push({ message, locations: [def.loc] });
     }
   }
@@ -351,7 +355,8 @@ function validateVariables(op: Operation, usages: VariableUsage[], errors: GqlEr
       continue;
     }
     const def = op.variables.find((d) => d.name === usage.name);
-    const effective = def?.defaultValue && def.defaultValue.kind !== 'null' && type.kind !== 'nonNull' ? nonNull(type) : type;
+    const effective =
+      def?.defaultValue && def.defaultValue.kind !== 'null' && type.kind !== 'nonNull' ? nonNull(type) : type;
     if (!compatible(effective, usage.expected))
       errors.push({
         message: `Variable "$${usage.name}" of type "${printType(type)}" used in position expecting type "${printType(usage.expected)}".`,
@@ -379,14 +384,20 @@ function compatible(actual: TypeRef, expected: TypeRef): boolean {
  * Coerces a variable's JSON value to its declared type, as webonyx does before execution; an
  * error names the variable, the value and where in it the problem is.
  */
-export function coerceVariable(name: string, type: TypeRef, json: unknown): { value: unknown } | { error: string } {
+export function coerceVariable(
+  name: string,
+  type: TypeRef,
+  json: unknown,
+): { value: unknown } | { error: string } {
   try {
     return { value: coerce(json, type, []) };
   } catch (err) {
     if (!(err instanceof CoercionError)) throw err;
     const at = err.path.length > 0 ? ` at "${name}.${err.path.join('.')}"` : '';
     const shown = err.path.length > 0 ? err.value : json;
-    return { error: `Variable "$${name}" got invalid value ${JSON.stringify(shown) ?? 'undefined'}${at}; ${err.message}` };
+    return {
+      error: `Variable "$${name}" got invalid value ${JSON.stringify(shown) ?? 'undefined'}${at}; ${err.message}`,
+    };
   }
 }
 
@@ -408,7 +419,9 @@ function coerce(json: unknown, type: TypeRef, path: (string | number)[]): unknow
   }
   if (json === null || json === undefined) return null;
   if (type.kind === 'list')
-    return Array.isArray(json) ? json.map((item, i) => coerce(item, type.of, [...path, i])) : [coerce(json, type.of, path)];
+    return Array.isArray(json)
+      ? json.map((item, i) => coerce(item, type.of, [...path, i]))
+      : [coerce(json, type.of, path)];
   const fields = INPUT_OBJECTS[type.name];
   if (fields) {
     if (typeof json !== 'object' || Array.isArray(json))
@@ -416,7 +429,8 @@ function coerce(json: unknown, type: TypeRef, path: (string | number)[]): unknow
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(json)) {
       const fieldType = fields[key];
-      if (!fieldType) throw new CoercionError(`Field "${key}" is not defined by type "${type.name}".`, path, json);
+      if (!fieldType)
+        throw new CoercionError(`Field "${key}" is not defined by type "${type.name}".`, path, json);
       out[key] = coerce(value, fieldType, [...path, key]);
     }
     return out;
@@ -430,7 +444,8 @@ function coerceScalar(json: unknown, name: string, path: (string | number)[]): u
   if (name === 'Int' && typeof json === 'number' && isInt32(json)) return json;
   if (name === 'Float' && typeof json === 'number' && Number.isFinite(json)) return json;
   if (name === 'Boolean' && typeof json === 'boolean') return json;
-  if (name === 'ID' && (typeof json === 'string' || (typeof json === 'number' && Number.isInteger(json)))) return String(json);
+  if (name === 'ID' && (typeof json === 'string' || (typeof json === 'number' && Number.isInteger(json))))
+    return String(json);
   const reason: Record<string, string> = {
     String: `String cannot represent a non string value: ${shown}`,
     Int: `Int cannot represent non-integer value: ${shown}`,
@@ -473,10 +488,16 @@ export function listify(type: TypeRef, value: unknown): unknown {
     const items = Array.isArray(value) ? value : [value];
     return items.map((item) => listify(inner.of, item));
   }
-  if (inner.kind === 'named' && INPUT_OBJECTS[inner.name] && typeof value === 'object' && !Array.isArray(value)) {
+  if (
+    inner.kind === 'named' &&
+    INPUT_OBJECTS[inner.name] &&
+    typeof value === 'object' &&
+    !Array.isArray(value)
+  ) {
     const fields = INPUT_OBJECTS[inner.name];
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) out[key] = fields[key] ? listify(fields[key], v) : v;
+    for (const [key, v] of Object.entries(value as Record<string, unknown>))
+      out[key] = fields[key] ? listify(fields[key], v) : v;
     return out;
   }
   return value;

@@ -97,12 +97,15 @@ export class ProductStore {
     for (const key of path.split('/').filter((part) => part !== '')) {
       const existing = this.childByKey(parentId, key);
       parentId =
-        existing?.id ?? this.insert({ parentId, key, type: 'folder', published: true, data: emptyProduct() }).id;
+        existing?.id ??
+        this.insert({ parentId, key, type: 'folder', published: true, data: emptyProduct() }).id;
     }
     return parentId;
   }
 
-  private insert(fields: Omit<PimObject, 'id' | 'creationDate' | 'modificationDate' | 'versionCount'>): PimObject {
+  private insert(
+    fields: Omit<PimObject, 'id' | 'creationDate' | 'modificationDate' | 'versionCount'>,
+  ): PimObject {
     const stamp = this.now();
     const object: PimObject = {
       ...fields,
@@ -135,13 +138,17 @@ export class ProductStore {
 
   /** DataObject::getByPath: a trailing slash or doubled slashes do not matter. */
   byPath(path: string): PimObject | undefined {
-    const wanted = `/${path.split('/').filter((part) => part !== '').join('/')}`;
+    const wanted = `/${path
+      .split('/')
+      .filter((part) => part !== '')
+      .join('/')}`;
     for (const object of this.objects.values()) if (this.fullpath(object) === wanted) return object;
     return undefined;
   }
 
   bySku(sku: string): PimObject | undefined {
-    for (const object of this.objects.values()) if (object.type !== 'folder' && object.data.sku === sku) return object;
+    for (const object of this.objects.values())
+      if (object.type !== 'folder' && object.data.sku === sku) return object;
     return undefined;
   }
 
@@ -164,7 +171,8 @@ export class ProductStore {
   }
 
   view(object: PimObject): SandboxProduct {
-    const { data: _own, ...system } = object;
+    const system: Omit<PimObject, 'data'> & { data?: ProductData } = { ...object };
+    delete system.data;
     return { ...system, fullpath: this.fullpath(object), ...structuredClone(this.effective(object)) };
   }
 
@@ -235,7 +243,8 @@ export class ProductStore {
   /** Save & Publish in the Pimcore UI: the mandatory checks now apply. */
   publish(id: number): MutationResult {
     const object = this.objects.get(id);
-    if (!object || object.type === 'folder') return { success: false, message: `object with id:'${id}' not found` };
+    if (!object || object.type === 'folder')
+      return { success: false, message: `object with id:'${id}' not found` };
     const draft: PimObject = { ...object, published: true };
     const refusal = this.refusal(draft, false);
     if (refusal) return { success: false, message: refusal };
@@ -267,13 +276,15 @@ export class ProductStore {
     const parent = this.objects.get(draft.parentId);
     if (draft.type === 'variant' && (!parent || parent.type === 'folder'))
       return 'a variant must be the child of a Product object';
-    if (draft.id !== 0 && this.isAncestor(draft.id, draft.parentId)) return 'cannot move an object into itself';
+    if (draft.id !== 0 && this.isAncestor(draft.id, draft.parentId))
+      return 'cannot move an object into itself';
     const effective = this.effective(draft);
     const problems = validateProduct(effective, draft.published && !omitMandatoryCheck, this.options);
     if (problems.length > 0) return `Validation failed: ${problems.join(' / ')}`;
     const sku = draft.data.sku;
     const holder = sku === null ? undefined : this.bySku(sku);
-    if (holder && holder.id !== draft.id) return `unique constraint violated: sku '${sku}' is used by object ${holder.id}`;
+    if (holder && holder.id !== draft.id)
+      return `unique constraint violated: sku '${sku}' is used by object ${holder.id}`;
     return undefined;
   }
 

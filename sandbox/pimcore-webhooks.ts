@@ -71,13 +71,20 @@ export function webhookPayload(store: ProductStore, object: PimObject, event: Sa
   };
   for (const name of FIELD_NAMES) subject[`${PRODUCT_FIELDS[name].title} (${name})`] = values[name];
   return {
-    general: { eventName: event.eventName, timestamp: Math.floor(now / 1000), subjectType: 'object', versionOnly: false },
+    general: {
+      eventName: event.eventName,
+      timestamp: Math.floor(now / 1000),
+      subjectType: 'object',
+      versionOnly: false,
+    },
     subject,
   };
 }
 
 export function webhookSignature(secret: string, eventName: string, id: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(eventName + id + body).digest('hex')}`;
+  return `sha256=${createHmac('sha256', secret)
+    .update(eventName + id + body)
+    .digest('hex')}`;
 }
 
 export class WebhookSender {
@@ -119,17 +126,29 @@ export class WebhookSender {
     const job = (async () => {
       // The worker picks the message up after the request that saved has been answered.
       await this.wait(0);
-      for (let copy = 0; copy < copies && !signal.aborted; copy++) await this.deliver(delivery, url, body, signal);
+      for (let copy = 0; copy < copies && !signal.aborted; copy++)
+        await this.deliver(delivery, url, body, signal);
     })();
     this.inFlight.add(job);
     void job.finally(() => this.inFlight.delete(job));
     return delivery;
   }
 
-  private async deliver(delivery: WebhookDelivery, url: string, body: string, cancel: AbortSignal): Promise<void> {
+  private async deliver(
+    delivery: WebhookDelivery,
+    url: string,
+    body: string,
+    cancel: AbortSignal,
+  ): Promise<void> {
     const { secret, retryDelaysMs, timeoutMs } = this.settings();
     for (let attempt = 0; !cancel.aborted; attempt++) {
-      const outcome = await this.post(url, body, delivery, secret, AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]));
+      const outcome = await this.post(
+        url,
+        body,
+        delivery,
+        secret,
+        AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]),
+      );
       if (cancel.aborted) return;
       delivery.attempts.push(outcome);
       if (typeof outcome === 'number' && outcome >= 200 && outcome < 300) {

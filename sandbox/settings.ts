@@ -10,8 +10,10 @@ export function sandboxSettings(urls: {
   netsuite: string;
   /** The Medusa storefront sandbox, for the product pipeline; its settings only when given. */
   medusa?: string;
+  /** The Pimcore sandbox's base URL, for the product pipeline; its settings only when given. */
+  pimcore?: string;
 }): Record<string, string> {
-  const { salesforce: sf, netsuite: ns, medusa } = SANDBOX_CREDENTIALS;
+  const { salesforce: sf, netsuite: ns, medusa, pimcore } = SANDBOX_CREDENTIALS;
   return {
     SALESFORCE_LOGIN_URL: urls.salesforce,
     SALESFORCE_CLIENT_ID: sf.clientId,
@@ -23,6 +25,13 @@ export function sandboxSettings(urls: {
     NETSUITE_TOKEN_ID: ns.tokenId,
     NETSUITE_TOKEN_SECRET: ns.tokenSecret,
     ...(urls.medusa ? { MEDUSA_URL: urls.medusa, MEDUSA_SECRET_API_KEY: medusa.secretApiKey } : {}),
+    ...(urls.pimcore
+      ? {
+          PIMCORE_GRAPHQL_URL: `${urls.pimcore}/pimcore-graphql-webservices/recordsync`,
+          PIMCORE_API_KEY: pimcore.apiKey,
+          PIMCORE_WEBHOOK_SECRET: pimcore.webhookSecret,
+        }
+      : {}),
     ...demoSecrets(),
   };
 }
