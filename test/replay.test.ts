@@ -49,6 +49,9 @@ describe('recorded histories replay against the current workflow code', () => {
       'legacy-pipeline-with-replays',
       'legacy-sync-record-synced-remote-activity',
       'legacy-sync-record-dead-lettered-remote-activity',
+      'reconciliation-repaired',
+      'problem-record-orphan-retired',
+      'alert-watch-raised-and-resolved',
     ]) {
       assert.ok(histories.includes(`${kind}.json`), `no recorded history for ${kind}`);
     }

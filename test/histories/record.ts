@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { pipelineWorkflowId, problemWorkflowId, recordWorkflowId } from '../../src/workflows/ids';
+import type { reconcilePipeline } from '../../src/workflows/reconciliation';
 import type { syncRun } from '../../src/workflows/sync-run';
 import { checkpointOf } from '../../src/domain/checkpoint';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -26,7 +27,38 @@ async function save(client: Client, name: string, workflowId: string, runId?: st
   console.log(`${name}: ${history.events?.length} events`);
 }
 
+/** A reconciliation that repairs (drift re-synced, a mismatch and an orphan held) and an orphan retired. */
+async function recordReconciliation(): Promise<void> {
+  const sync = await startSyncEnvironment({ seedCount: 30 });
+  const stopWorkers = await sync.startWorkers();
+  try {
+    const { client, config } = sync;
+    const pipeline = config.pipeline.name;
+    await sync.runSync();
+    const valid = sync.salesforce.accounts().filter((a) => !rejectedPhone(a));
+    const [drifted, edited, purged] = valid;
+    sync.salesforce.updateAccount(drifted.Id, { Name: 'Drifted For Replay Ltd' });
+    sync.netsuite.editAsUser(edited.Id, { companyName: 'Edited For Replay Ltd' });
+    sync.salesforce.purgeAccount(purged.Id);
+    const run = await client.workflow.start<typeof reconcilePipeline>('reconcilePipeline', {
+      workflowId: 'recorded-reconciliation',
+      taskQueue: config.pipeline.taskQueue,
+      args: [{ pipeline }],
+    });
+    await run.result();
+    await eventually(async () => ((await sync.problem(purged.Id))?.status === 'ORPHANED' ? true : undefined));
+    await sync.operations.problems.confirmOrphan(pipeline, purged.Id, { by: 'recorded for replay tests' });
+    await save(client, 'reconciliation-repaired', run.workflowId);
+    await save(client, 'problem-record-orphan-retired', problemWorkflowId(pipeline, purged.Id));
+  } finally {
+    await stopWorkers();
+    await sync.teardown();
+  }
+}
+
 async function main(): Promise<void> {
+  // `npx tsx test/histories/record.ts reconciliation`: only the histories added for reconciliation.
+  if (process.argv[2] === 'reconciliation') return recordReconciliation();
   const sync = await startSyncEnvironment({ seedCount: 210, overrides: { SYNC_PAGE_SIZE: '200' } });
   const stopWorkers = await sync.startWorkers();
   try {
@@ -92,6 +124,7 @@ async function main(): Promise<void> {
     await stopWorkers();
     await sync.teardown();
   }
+  await recordReconciliation();
 }
 
 /** The vendor-file pipeline: deliveries (a file loaded, a file quarantined) and its rows. */
