@@ -13,7 +13,7 @@ export function sandboxSettings(urls: {
   /** The Pimcore sandbox's base URL, for the product pipeline; its settings only when given. */
   pimcore?: string;
 }): Record<string, string> {
-  const { salesforce: sf, netsuite: ns, medusa, pimcore } = SANDBOX_CREDENTIALS;
+  const { salesforce: sf, netsuite: ns } = SANDBOX_CREDENTIALS;
   return {
     SALESFORCE_LOGIN_URL: urls.salesforce,
     SALESFORCE_CLIENT_ID: sf.clientId,
@@ -24,15 +24,28 @@ export function sandboxSettings(urls: {
     NETSUITE_CONSUMER_SECRET: ns.consumerSecret,
     NETSUITE_TOKEN_ID: ns.tokenId,
     NETSUITE_TOKEN_SECRET: ns.tokenSecret,
+    ...productSandboxSettings(urls),
+    ...demoSecrets(),
+  };
+}
+
+/**
+ * The products pipeline's connections to the Medusa and Pimcore sandboxes (each only when given).
+ * The pipeline also needs its file drop (PRODUCT_FILES_FOLDER) and STORE_CURRENCY, and the Medusa
+ * sandbox the store categories config/product-categories.json names.
+ */
+export function productSandboxSettings(urls: { medusa?: string; pimcore?: string }): Record<string, string> {
+  const { medusa, pimcore } = SANDBOX_CREDENTIALS;
+  return {
     ...(urls.medusa ? { MEDUSA_URL: urls.medusa, MEDUSA_SECRET_API_KEY: medusa.secretApiKey } : {}),
     ...(urls.pimcore
       ? {
-          PIMCORE_GRAPHQL_URL: `${urls.pimcore}/pimcore-graphql-webservices/recordsync`,
+          PIMCORE_URL: urls.pimcore,
+          PIMCORE_GRAPHQL_ENDPOINT: 'recordsync',
           PIMCORE_API_KEY: pimcore.apiKey,
           PIMCORE_WEBHOOK_SECRET: pimcore.webhookSecret,
         }
       : {}),
-    ...demoSecrets(),
   };
 }
 

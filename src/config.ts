@@ -7,6 +7,12 @@ import { alertSecrets, alertSettingIssues, alertSettings, alertVariables } from 
 import type { EncryptionKey } from './codec/encryption-codec';
 import { CONFLICT_POLICIES } from './domain/guarded-write';
 import { netsuiteRestBaseUrl } from './connectors/netsuite';
+import {
+  productSecrets,
+  productSettingIssues,
+  productSettings,
+  productVariables,
+} from './pipelines/products/settings';
 import type { SyncSettings } from './domain/sync';
 
 /** A duration such as `500ms`, `5s`, `2m` or `1h`, read as milliseconds. */
@@ -271,11 +277,12 @@ const environmentSchema = z
       .optional(),
 
     ...alertVariables({ duration, integer, decimal }),
+    ...productVariables({ duration, httpUrl, name }),
 
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   })
   .superRefine((env, context) => {
-    for (const { variable, message } of alertSettingIssues(env)) {
+    for (const { variable, message } of [...alertSettingIssues(env), ...productSettingIssues(env)]) {
       context.addIssue({ code: 'custom', path: [variable], message });
     }
     if (!accountsConfigured(env)) return;
@@ -506,6 +513,12 @@ export function parseConfig(env: Record<string, string | undefined>) {
     accounts: accountsConfigured(e) ? accountsConnections(e) : null,
     /** Seed 004's pipeline; null unless a vendor file drop (folder or bucket) is configured. */
     vendorPerformance: vendorPerformanceSettings(e, pipeline),
+    /** Issue #13's products pipeline (files → Pimcore → Medusa); null unless its settings are there. */
+    products: productSettings(e, {
+      taskQueue: pipeline.taskQueue,
+      windowSize: pipeline.windowSize,
+      runTimeoutMs: pipeline.runTimeoutMs,
+    }),
     /** Payload encryption: the first key encrypts, all of them decrypt. */
     encryption: { keys: e.RECORD_SYNC_ENCRYPTION_KEYS },
     codecServer: {
@@ -594,5 +607,6 @@ export function configuredSecrets(config: Config): string[] {
     config.codecServer.token ?? '',
     config.dashboard.token ?? '',
     ...alertSecrets(config.alerts),
+    ...productSecrets(config.products),
   ].filter((value) => value.length >= 6);
 }

@@ -125,7 +125,11 @@ export function createRecordPathActivities({
     },
 
     /** A record's next stage, once the destination's event came (see LoadResult's `awaits`). */
-    async continueRecord({ pipeline: name, ...request }: StageRequest & { pipeline: string }) {
+    async continueRecord({
+      pipeline: name,
+      edit,
+      ...request
+    }: StageRequest & { pipeline: string; edit?: Record<string, unknown> }) {
       const pipeline = pipelineNamed(name);
       if (!pipeline.continueRecord) {
         throw ApplicationFailure.create({
@@ -134,7 +138,9 @@ export function createRecordPathActivities({
           message: `pipeline ${name} has no stage after its load`,
         });
       }
-      return pipeline.continueRecord(request);
+      // A person's edit (edit-and-replay) applies to every stage, as it did to the load.
+      const record = edit ? withEdit(pipeline, request.record, edit) : request.record;
+      return pipeline.continueRecord({ ...request, record });
     },
 
     /** Finishes a delivery (a vendor's file) whose records are all done. */

@@ -4,6 +4,7 @@ import { SalesforceClient } from '../connectors/salesforce';
 import type { SyncSettings } from '../domain/sync';
 import { createAccountsPipeline } from './accounts';
 import type { Pipeline } from './contract';
+import { createProductsPipeline } from './products';
 import { createVendorPerformancePipeline } from './vendor-performance';
 
 /** How the engine runs a configured pipeline: its schedule and its run settings (no secrets). */
@@ -64,8 +65,21 @@ const vendorPerformance: PipelineDefinition = {
   create: (config) => createVendorPerformancePipeline(config.vendorPerformance!),
 };
 
+const products: PipelineDefinition = {
+  run: (config) =>
+    config.products && {
+      name: config.products.name,
+      summary: `Load supplier product files into Pimcore, then Medusa once published (pipeline ${config.products.name})`,
+      scheduleId: config.products.scheduleId,
+      intervalMs: config.products.intervalMs,
+      runTimeoutMs: config.products.runTimeoutMs,
+      settings: config.products.settings,
+    },
+  create: (config) => createProductsPipeline(config.products!),
+};
+
 /** Every pipeline record-sync knows. Adding one adds its folder and a line here. */
-const definitions: PipelineDefinition[] = [accounts, vendorPerformance];
+const definitions: PipelineDefinition[] = [accounts, vendorPerformance, products];
 
 /** The pipelines whose configuration is complete, in registry order. */
 export function configuredPipelines(config: Config): PipelineRun[] {

@@ -71,13 +71,17 @@ export async function startWebhookServer({
           ),
           body: await bodyOf(request),
         });
-        if (!receipt.accepted) return answer(200, { ignored: receipt.reason });
+        if (!receipt.accepted) {
+          logger.info({ pipeline: name, reason: receipt.reason }, 'webhook ignored');
+          return answer(200, { ignored: receipt.reason });
+        }
         try {
           await client.workflow
             .getHandle(receipt.workflowId)
             .signal(destinationEventSignal, { event: receipt.event, payload: receipt.payload });
         } catch (error) {
           if (!(error instanceof WorkflowNotFoundError)) throw error;
+          logger.info({ pipeline: name, workflowId: receipt.workflowId }, 'webhook for no waiting record');
           return answer(200, { ignored: 'no record waits for this event (unknown, or already done)' });
         }
         return answer(200, { delivered: receipt.event });

@@ -160,7 +160,8 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
   });
   if ('failure' in loaded) return fail(loaded.failure);
   let result = loaded.result;
-
+  // A staged record's outcome is its last stage's (LIVE), set by nextStage.
+  const staged = result.status === 'SYNCED' && result.awaits !== undefined;
   if (result.status === 'SYNCED' && result.awaits) {
     const next = await nextStage(input, { version, record }, result.awaits, received);
     if ('failure' in next) return fail(next.failure);
@@ -177,7 +178,7 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
       diff: result.diff,
     });
   }
-  setOutcome(result.status);
+  if (!staged) setOutcome(result.status);
   // NetSuite holding this content (written, or found there) resolves an open problem record.
   if (input.resolvesProblem) {
     try {
@@ -302,6 +303,7 @@ async function nextStage(
           recordId,
           version: current.version,
           record: current.record,
+          ...(input.edit ? { edit: input.edit } : {}),
           stage: awaits.waiting,
           event: awaits.event,
           payload,

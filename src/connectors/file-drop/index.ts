@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
+import { readElements, type ElementPage, type ElementPageRequest } from './elements';
 import { FolderStorage } from './local';
 import { readRows } from './rows';
 import { S3Storage } from './s3';
 
 export { UnreadableFile } from './rows';
+export type { ElementPage, ElementPageRequest, FileElement } from './elements';
 
 export type Cell = string | number | boolean | null;
 /** A data row by column name; for JSON, by the flattened dotted path (`account.id`, `valuations.0.begin`). */
@@ -62,6 +64,8 @@ export interface FileDrop {
   checksum(key: string): Promise<string>;
   /** One page of the file's data rows, read as a stream; throws UnreadableFile when the file is not of its format. */
   readRows(key: string, request: RowPageRequest): Promise<RowPage>;
+  /** One page of a JSON file's elements as whole values (nested ones kept); throws UnreadableFile like readRows. */
+  readElements(key: string, request: ElementPageRequest): Promise<ElementPage>;
   /** Moves inbox/<name> to archive/<checksum>/<name> and returns that key. */
   archive(key: string, checksum: string): Promise<string>;
   /** The key of an archived file with that checksum (the same file dropped again), or null. */
@@ -165,6 +169,10 @@ class Drop implements FileDrop {
 
   async readRows(key: string, request: RowPageRequest): Promise<RowPage> {
     return readRows(key, request, (fromByte) => this.open(key, fromByte));
+  }
+
+  async readElements(key: string, request: ElementPageRequest): Promise<ElementPage> {
+    return readElements(key, request, await this.open(key, 0));
   }
 
   async archive(key: string, checksum: string): Promise<string> {

@@ -54,7 +54,7 @@ async function* unreadableOn<T>(
 }
 
 /** What the last of `stages` makes of the file's bytes. An error reading the file is never the format's fault. */
-function parsed<T>(
+export function parsed<T>(
   key: string,
   source: Readable,
   stages: Duplex[],
@@ -69,7 +69,7 @@ function parsed<T>(
   return unreadableOn<T>(key, parser, (error) => (error === readError ? undefined : reasonOf(error)));
 }
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -415,7 +415,7 @@ async function readWorkbook(key: string, request: RowPageRequest, input: Readabl
 
 // --------------------------------------------------------------------------------------------- JSON
 
-type Token = jsonParser.Token;
+export type Token = jsonParser.Token;
 
 /**
  * A JSON number as a number when a double holds it exactly (up to 15 significant digits),
@@ -431,7 +431,7 @@ function jsonNumber(text: string): Cell {
   return exact ? value : text;
 }
 
-function jsonScalar(token: Token): Cell {
+export function jsonScalar(token: Token): Cell {
   switch (token.name) {
     case 'stringValue':
       return token.value;
@@ -446,7 +446,7 @@ function jsonScalar(token: Token): Cell {
   }
 }
 
-function jsonKind(token: Token): string {
+export function jsonKind(token: Token): string {
   switch (token.name) {
     case 'startArray':
       return 'an array';
@@ -463,7 +463,7 @@ function jsonKind(token: Token): string {
 }
 
 /** The parser's tokens (keys, strings and numbers each packed into one token), read one value at a time. */
-class JsonTokens {
+export class JsonTokens {
   constructor(
     private readonly key: string,
     private readonly tokens: AsyncGenerator<Token>,
