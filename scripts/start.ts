@@ -10,10 +10,14 @@ import { OperatorError, pipelineOperations } from '../src/operations';
 import { configuredPipelines } from '../src/pipelines';
 import { ensureReconciliationSchedule, ensureSchedule, triggerSync } from '../src/schedule';
 import { connectClient, connectWorker } from '../src/temporal';
+import { startPipelineWebhooks } from '../src/webhooks/server';
 import { createWorkers } from '../src/workers';
 import { searchAttributes } from '../src/workflows/search-attributes';
 import { SANDBOX_PORTS } from '../sandbox/credentials';
+import { startMedusaSandbox } from '../sandbox/medusa';
 import { startNetSuiteSandbox } from '../sandbox/netsuite';
+import { startPimcoreSandbox } from '../sandbox/pimcore';
+import { sampleStoreCategories } from '../sandbox/store-categories';
 import { startSalesforceSandbox } from '../sandbox/salesforce';
 import { sandboxSettings } from '../sandbox/settings';
 import { startDevServer } from './dev-server';
@@ -84,8 +88,21 @@ async function codecServerFor(
 
 /** Settings that say a real account, bucket or key is configured: then no sandbox stands in. */
 const CONFIGURED_BY_USER =
-  /^(SALESFORCE_|NETSUITE_|VENDOR_FILES_|RECORD_SYNC_ENCRYPTION_KEYS$|DATABASE_URL$)/;
+  /^(SALESFORCE_|NETSUITE_|VENDOR_FILES_|PRODUCT_FILES_|PIMCORE_|MEDUSA_|RECORD_SYNC_ENCRYPTION_KEYS$|DATABASE_URL$)/;
 const SAMPLE_VENDOR_FILES = path.resolve(__dirname, '..', 'samples', 'vendor-performance');
+const SAMPLE_PRODUCT_FILES = path.resolve(__dirname, '..', 'samples', 'products');
+/** The PIM sandbox publishes what record-sync upserts after this long, as a person would. */
+const SANDBOX_PUBLISH_AFTER_MS = 20_000;
+
+/** Copies the sample files into a drop's inbox the first time (its folder did not exist). */
+function dropSamples(folder: string, samples: string, names: (name: string) => boolean): boolean {
+  if (existsSync(folder)) return false;
+  mkdirSync(path.join(folder, 'inbox'), { recursive: true });
+  for (const file of readdirSync(samples).filter(names)) {
+    copyFileSync(path.join(samples, file), path.join(folder, 'inbox', file));
+  }
+  return true;
+}
 
 /**
  * With nothing configured, the sandboxes stand in for Salesforce and NetSuite, and the vendor
@@ -102,10 +119,32 @@ async function standInsFor(nothingConfigured: boolean, stops: Stop[]): Promise<s
   stops.push(() => salesforce.close());
   const netsuite = await startNetSuiteSandbox({ host, port: SANDBOX_PORTS.netsuite });
   stops.push(() => netsuite.close());
+  const medusa = await startMedusaSandbox({
+    host,
+    port: SANDBOX_PORTS.medusa,
+    categories: sampleStoreCategories(),
+  });
+  stops.push(() => medusa.close());
+  const webhooks = process.env.RECORD_SYNC_WEBHOOK_ADDRESS ?? '127.0.0.1:8090';
+  const pimcore = await startPimcoreSandbox({
+    host,
+    port: SANDBOX_PORTS.pimcore,
+    webhookUrl: `http://${webhooks}/webhooks/products`,
+    autoPublishAfterMs: SANDBOX_PUBLISH_AFTER_MS,
+  });
+  stops.push(() => pimcore.close());
   const folder = path.resolve('vendor-drop');
+  const productFolder = path.resolve('product-drop');
   const settings = {
-    ...sandboxSettings({ salesforce: salesforce.url, netsuite: netsuite.url }),
+    ...sandboxSettings({
+      salesforce: salesforce.url,
+      netsuite: netsuite.url,
+      medusa: medusa.url,
+      pimcore: pimcore.url,
+    }),
     VENDOR_FILES_FOLDER: folder,
+    PRODUCT_FILES_FOLDER: productFolder,
+    STORE_CURRENCY: 'EUR',
   };
   Object.assign(process.env, settings);
   mkdirSync(path.dirname(standInsFile()), { recursive: true });
@@ -117,17 +156,17 @@ async function standInsFor(nothingConfigured: boolean, stops: Stop[]): Promise<s
       .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
       .join('\n')}\n`,
   );
-  const firstTime = !existsSync(folder);
-  if (firstTime) {
-    mkdirSync(path.join(folder, 'inbox'), { recursive: true });
-    for (const file of readdirSync(SAMPLE_VENDOR_FILES).filter((name) => name.startsWith('vendor-'))) {
-      copyFileSync(path.join(SAMPLE_VENDOR_FILES, file), path.join(folder, 'inbox', file));
-    }
-  }
+  const firstTime = dropSamples(folder, SAMPLE_VENDOR_FILES, (name) => name.startsWith('vendor-'));
+  const firstProducts = dropSamples(productFolder, SAMPLE_PRODUCT_FILES, (name) =>
+    /\.(json|csv)$/.test(name),
+  );
   return [
     `Salesforce sandbox  ${salesforce.url}  (nothing configured: the sandboxes stand in)`,
     `NetSuite sandbox    ${netsuite.url}/services/rest`,
     `Vendor files        ${folder}/inbox${firstTime ? ' (the three sample files dropped)' : ''}; database embedded`,
+    `Pimcore sandbox     ${pimcore.url} (publishes each product ${SANDBOX_PUBLISH_AFTER_MS / 1000} s after its upsert)`,
+    `Medusa sandbox      ${medusa.url}  (npx record-sync status --pipeline products)`,
+    `Product files       ${productFolder}/inbox${firstProducts ? ' (the two sample supplier files dropped)' : ''}`,
   ];
 }
 
@@ -152,8 +191,10 @@ async function main(): Promise<void> {
     stops.push(() => connection.close());
     const client = await connectClient(config);
     stops.push(() => client.connection.close());
-    const { workers, close } = await createWorkers(config, { connection, client });
+    const { workers, pipelines, close } = await createWorkers(config, { connection, client });
     stops.push(close);
+    const webhooks = await startPipelineWebhooks(config.webhooks, { client, pipelines, logger });
+    if (webhooks) stops.push(() => webhooks.close());
     const running = Promise.all(workers.map((worker) => worker.run()));
 
     const pipelineLines: string[] = [];
@@ -184,6 +225,7 @@ async function main(): Promise<void> {
       `Temporal            ${server.address} (namespace ${config.temporal.namespace})`,
       `Temporal UI         ${server.ui}`,
       `Dashboard           ${dashboard.url}`,
+      ...(webhooks ? [`Webhooks            ${webhooks.url}/webhooks/<pipeline>`] : []),
       `Codec server        ${codecServer.line}`,
       `Worker              task queues ${config.pipeline.taskQueue}, ${config.pipeline.destinationTaskQueue}`,
       ...pipelineLines,

@@ -7,7 +7,7 @@ import { installRuntime } from './monitoring/runtime';
 import { startWorkerMetrics } from './monitoring/worker-metrics';
 import { configuredPipelines } from './pipelines';
 import { connectClient, connectWorker } from './temporal';
-import { startWebhookServer } from './webhooks/server';
+import { startPipelineWebhooks } from './webhooks/server';
 import { createWorkers } from './workers';
 
 /** `npm run build` writes the workflow bundle beside the compiled worker; without it, bundle at start. */
@@ -41,10 +41,7 @@ async function main(): Promise<void> {
       })
     : null;
   // Destinations that answer by webhook (a PIM publishing) call back here.
-  const webhooks =
-    config.webhooks && [...pipelines.values()].some((pipeline) => pipeline.receiveWebhook)
-      ? await startWebhookServer({ client, pipelines, ...config.webhooks, logger })
-      : null;
+  const webhooks = await startPipelineWebhooks(config.webhooks, { client, pipelines, logger });
   // The SDK shuts workers down gracefully on SIGINT and SIGTERM.
   await Promise.all(workers.map((worker) => worker.run()));
   await metrics?.stop();

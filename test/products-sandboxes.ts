@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { startMedusaSandbox, type MedusaSandbox, type SandboxCategory } from '../sandbox/medusa';
+import { startMedusaSandbox, type MedusaSandbox } from '../sandbox/medusa';
+import { sampleStoreCategories } from '../sandbox/store-categories';
 import { startPimcoreSandbox, type PimcoreSandbox } from '../sandbox/pimcore';
 import { demoSecrets, productSandboxSettings } from '../sandbox/settings';
 
@@ -26,21 +25,6 @@ export interface ProductSandboxes {
   environment(folder: string, extra?: Record<string, string>): Record<string, string>;
   reset(): void;
   close(): Promise<void>;
-}
-
-/** The Medusa categories the shipped category mapping names. */
-export function sampleStoreCategories(): SandboxCategory[] {
-  const file = path.resolve(__dirname, '..', 'config', 'product-categories.json');
-  const { categories } = JSON.parse(readFileSync(file, 'utf8')) as {
-    categories: Record<string, { handle: string; medusaCategoryId: string }>;
-  };
-  const byId = new Map(
-    Object.values(categories).map((c) => [
-      c.medusaCategoryId,
-      { id: c.medusaCategoryId, name: c.handle, handle: c.handle },
-    ]),
-  );
-  return [...byId.values()];
 }
 
 export async function startProductSandboxes(): Promise<ProductSandboxes> {

@@ -108,3 +108,12 @@ export async function startWebhookServer({
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** The endpoint a worker serves when a configured pipeline's destination calls back; else null. */
+export function startPipelineWebhooks(
+  settings: { host: string; port: number } | null,
+  dependencies: Omit<Parameters<typeof startWebhookServer>[0], 'host' | 'port'>,
+) {
+  const wanted = [...dependencies.pipelines.values()].some((pipeline) => pipeline.receiveWebhook);
+  return settings && wanted ? startWebhookServer({ ...dependencies, ...settings }) : Promise.resolve(null);
+}
