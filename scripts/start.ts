@@ -202,7 +202,7 @@ async function main(): Promise<void> {
       // Refuses (and says how to recover) if the workflow holding the checkpoint has ended.
       const owner = await pipelineOperations(client, config, run.name).create();
       const schedule = await ensureSchedule(client, run);
-      await ensureReconciliationSchedule(client, run, config.reconciliation);
+      if (run.reconciles) await ensureReconciliationSchedule(client, run, config.reconciliation);
       await triggerSync(client, run.scheduleId);
       pipelineLines.push(
         `Pipeline            ${run.name} (owner ${owner}); schedule ${run.scheduleId} ${schedule}: ` +

@@ -109,10 +109,13 @@ schedule
     withPipeline(async (ops, print, { client, config }) => {
       const owner = await ops.create();
       const outcome = await ensureSchedule(client, ops.run);
-      const reconciliation = await ensureReconciliationSchedule(client, ops.run, config.reconciliation);
+      const reconciliation =
+        ops.run.reconciles && (await ensureReconciliationSchedule(client, ops.run, config.reconciliation));
       print(
-        `Pipeline owner ${owner}; schedule ${ops.run.scheduleId} ${outcome}; ` +
-          `schedule ${reconciliationScheduleId(ops.pipeline)} ${reconciliation} (${config.reconciliation.cron}, ${config.reconciliation.timeZone}).`,
+        `Pipeline owner ${owner}; schedule ${ops.run.scheduleId} ${outcome}` +
+          (reconciliation
+            ? `; schedule ${reconciliationScheduleId(ops.pipeline)} ${reconciliation} (${config.reconciliation.cron}, ${config.reconciliation.timeZone}).`
+            : '.'),
       );
     }),
   );
@@ -157,6 +160,8 @@ program
   .addOption(json())
   .action(
     withPipeline(async (ops, print, { client }) => {
+      if (!ops.run.reconciles)
+        throw new OperatorError(`Pipeline ${ops.pipeline} has no reconciliation (yet).`);
       const scheduleId = reconciliationScheduleId(ops.pipeline);
       const result = await triggerSync(client, scheduleId);
       if (result.triggered)

@@ -29,6 +29,8 @@ export interface PipelineOverview extends PipelineStatus {
   currentRunEnded?: string;
   problems: Record<ProblemStatus, number>;
   schedule: { paused: boolean; note?: string } | null;
+  /** Staged pipelines (products): record versions whose workflow shows each stage now. */
+  stages?: Record<string, number>;
 }
 
 /** A person's request was refused; the message says why (shown as is by the command line). */
@@ -95,6 +97,21 @@ export function pipelineOperations(client: Client, config: Config, name?: string
     }
   }
 
+  /** How many record versions show each stage (one visibility count a stage; names are the pipeline's). */
+  async function stageCounts(): Promise<Record<string, number> | undefined> {
+    const stages = settings.awaiting?.stages;
+    if (!stages) return undefined;
+    const counted = await Promise.all(
+      stages.map(async (stage) => {
+        const query =
+          `WorkflowType = "syncRecordVersion" AND RecordSyncPipeline = "${pipeline}" ` +
+          `AND RecordSyncOutcome = "${stage}"`;
+        return [stage, (await client.workflow.count(query)).count] as const;
+      }),
+    );
+    return Object.fromEntries(counted);
+  }
+
   return {
     pipeline,
     run,
@@ -115,16 +132,18 @@ export function pipelineOperations(client: Client, config: Config, name?: string
 
     async status(): Promise<PipelineOverview> {
       const status = await ownerAsks(() => owner.query(statusQuery));
-      const [counts, schedule, currentRunEnded] = await Promise.all([
+      const [counts, schedule, currentRunEnded, stages] = await Promise.all([
         problems.countByStatus(pipeline),
         scheduleState(),
         status.currentRun ? endedStatus(status.currentRun.runId) : undefined,
+        stageCounts(),
       ]);
       return {
         ...status,
         ...(currentRunEnded ? { currentRun: null, currentRunEnded } : {}),
         problems: counts,
         schedule,
+        ...(stages ? { stages } : {}),
       };
     },
 

@@ -51,6 +51,10 @@ export function describeOverview(overview: PipelineOverview): string {
       if (delivery.note) lines.push(`      ${delivery.note}`);
     }
   }
+  if (overview.stages) {
+    const stages = Object.entries(overview.stages).map(([stage, n]) => `${n} ${stage}`);
+    lines.push(`  stages:       ${stages.join(', ')} (record versions, by the stage they show now)`);
+  }
   const reconciliation = overview.reconciliations?.[0];
   if (reconciliation) lines.push(...describeReconciliation(reconciliation));
   return lines.join('\n');

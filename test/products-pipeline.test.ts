@@ -158,6 +158,8 @@ describe('the products pipeline (Pimcore, then Medusa once published)', () => {
     await eventually(async () => ((await inStage('LIVE')) === 4 ? true : undefined));
     assert.equal(sandboxes.shop.products().length, 4);
     assert.equal(sandboxes.shop.stats.productsCreated, 4);
+    // `status --pipeline products` shows each stage's count.
+    assert.deepEqual((await operations.status()).stages, { PIM_UPSERTED: 0, PUBLISHED: 0, LIVE: 4 });
 
     // The same file is not read again: nothing doubles.
     const again = await runSync();

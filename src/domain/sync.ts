@@ -19,6 +19,8 @@ export interface SyncSettings {
   awaiting?: {
     /** The status a record shows while it waits (the pipeline's AwaitedEvent.waiting). */
     stage: string;
+    /** Every stage a record goes through, in order (for `status`): e.g. PIM_UPSERTED, PUBLISHED, LIVE. */
+    stages?: string[];
     /** How long a record waits for the event before it is held for a person. */
     deadlineMs: number;
     /** After this long, the alert watch reminds people of records still waiting. */

@@ -12,6 +12,8 @@ export interface PipelineRun {
   name: string;
   /** What the schedule does, in the Temporal UI. */
   summary: string;
+  /** Whether it has a reconciler (its reconciliation schedule and `reconcile` command). */
+  reconciles: boolean;
   scheduleId: string;
   intervalMs: number;
   runTimeoutMs: number;
@@ -38,6 +40,7 @@ const accounts: PipelineDefinition = {
     config.accounts && {
       name: config.pipeline.name,
       summary: `Sync Salesforce accounts to NetSuite customers (pipeline ${config.pipeline.name})`,
+      reconciles: true,
       scheduleId: config.pipeline.scheduleId,
       intervalMs: config.pipeline.intervalMs,
       runTimeoutMs: config.pipeline.runTimeoutMs,
@@ -57,6 +60,7 @@ const vendorPerformance: PipelineDefinition = {
     config.vendorPerformance && {
       name: config.vendorPerformance.name,
       summary: `Load vendor performance files into PostgreSQL (pipeline ${config.vendorPerformance.name})`,
+      reconciles: true,
       scheduleId: config.vendorPerformance.scheduleId,
       intervalMs: config.vendorPerformance.intervalMs,
       runTimeoutMs: config.vendorPerformance.runTimeoutMs,
@@ -70,6 +74,8 @@ const products: PipelineDefinition = {
     config.products && {
       name: config.products.name,
       summary: `Load supplier product files into Pimcore, then Medusa once published (pipeline ${config.products.name})`,
+      // Not yet: the PIM and the storefront are not compared (see the README).
+      reconciles: false,
       scheduleId: config.products.scheduleId,
       intervalMs: config.products.intervalMs,
       runTimeoutMs: config.products.runTimeoutMs,

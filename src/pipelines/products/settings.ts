@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FolderDropSettings, S3DropSettings } from '../../connectors/file-drop';
 import type { RetrySettings, SyncSettings } from '../../domain/sync';
 import { isCurrencyCode } from './currency';
-import { PIM_UPSERTED } from './stages';
+import { LIVE, PIM_UPSERTED, PUBLISHED } from './stages';
 
 /** How config.ts reads durations and URLs; passed in so both read them alike (and no import cycle). */
 interface Parsers {
@@ -200,6 +200,7 @@ export function productSettings(
       verifiesWrites: false,
       awaiting: {
         stage: PIM_UPSERTED,
+        stages: [PIM_UPSERTED, PUBLISHED, LIVE],
         deadlineMs: e.PRODUCT_PUBLISH_DEADLINE,
         reminderMs: e.PRODUCT_PUBLISH_REMINDER,
       },
