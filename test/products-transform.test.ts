@@ -571,6 +571,7 @@ describe('products: versions, edits, settings', () => {
     assert.equal(config.products?.storeCurrency, 'EUR');
     assert.deepEqual(config.products?.settings.awaiting, {
       stage: 'PIM_UPSERTED',
+      stages: ['PIM_UPSERTED', 'PUBLISHED', 'LIVE'],
       deadlineMs: 7_200_000,
       reminderMs: 3_600_000,
     });

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { PermanentError, PipelineError, RetryableError } from '../connectors/errors';
-import { PERMANENT_FAILURE, PIPELINE_FAILURE, RETRYABLE_FAILURE } from '../domain/failures';
+import { INVALID_RECORD, PERMANENT_FAILURE, PIPELINE_FAILURE, RETRYABLE_FAILURE } from '../domain/failures';
 
 /** Details a caller adds from what it knows about the call, such as the offending value. */
 export type ExtraDetails = (error: unknown) => Pick<FailureDetails, 'value'>;
@@ -63,4 +63,25 @@ export async function classified<T>(call: () => Promise<T>, extra?: ExtraDetails
   } catch (error) {
     throw asActivityFailure(error, undefined, extra);
   }
+}
+
+/** What is wrong with one field of a record, and its value as a person should see it. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+  value?: string;
+}
+
+/**
+ * A record that cannot be loaded as it is: a record-level failure, held for a person, naming the
+ * first field (problem records are filtered by it) and every issue in its message.
+ */
+export function recordRejected(issues: FieldIssue[]): ApplicationFailure {
+  const [first] = issues;
+  return ApplicationFailure.create({
+    type: INVALID_RECORD,
+    nonRetryable: true,
+    message: issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '),
+    details: [{ attempt: 1, field: first?.field, value: first?.value }],
+  });
 }

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Row } from '../../connectors/file-drop';
 import { ApplicationFailure } from '@temporalio/common';
-import { asActivityFailure } from '../../activities/failures';
+import { asActivityFailure, recordRejected } from '../../activities/failures';
 import type { MedusaClient } from '../../connectors/medusa';
 import type { PimcoreClient } from '../../connectors/pimcore';
 import { PIPELINE_FAILURE } from '../../domain/failures';
 import type { LoadResult, RecordLoad, StageRequest } from '../contract';
 import { toCanonical, type CanonicalProduct, type TransformSettings } from './canonical';
 import { inColumns } from './csv-feed';
-import { invalidProduct } from './issues';
 import { medusaProductOf } from './medusa';
 import { pimUpsertOf } from './pimcore';
 import {
@@ -56,7 +55,7 @@ export function createProductDestination({
 }) {
   function canonicalOf(record: unknown): CanonicalProduct {
     const supplier = supplierProductOf(record);
-    if (!supplier.ok) throw invalidProduct(supplier.issues);
+    if (!supplier.ok) throw recordRejected(supplier.issues);
     const recordOf = record as { file: { supplier: string; format: string }; product: unknown };
     const canonical = toCanonical(supplier.value, recordOf.file.supplier, transform);
     if (canonical.ok) return canonical.value;
@@ -64,7 +63,7 @@ export function createProductDestination({
       recordOf.file.format === 'csv'
         ? canonical.issues.map((issue) => inColumns(issue, recordOf.product as Row))
         : canonical.issues;
-    throw invalidProduct(issues);
+    throw recordRejected(issues);
   }
 
   return {
@@ -79,7 +78,7 @@ export function createProductDestination({
       }
       const product = canonicalOf(record);
       const upsert = pimUpsertOf(product, { version, workflowId });
-      if (!upsert.ok) throw invalidProduct(upsert.issues);
+      if (!upsert.ok) throw recordRejected(upsert.issues);
       const outcome = await called(() => pim.upsertProduct(upsert.value));
       if (outcome.status === 'newer') {
         return {
@@ -104,7 +103,7 @@ export function createProductDestination({
       const product = canonicalOf(record);
       const published = publishedProductSchema.safeParse(payload);
       if (!published.success || published.data.sku !== product.sku) {
-        throw invalidProduct([
+        throw recordRejected([
           {
             field: 'webhook',
             message: `the PIM's publication does not describe ${product.sku}`,
@@ -119,7 +118,7 @@ export function createProductDestination({
         };
       }
       const body = medusaProductOf(product, { recordId, salesChannelId });
-      if (!body.ok) throw invalidProduct(body.issues);
+      if (!body.ok) throw recordRejected(body.issues);
       const written = await called(() => medusa.upsertProduct(body.value));
       return { status: 'SYNCED', internalId: written.id, checksum: checksumOf(product) };
     },
@@ -127,16 +126,16 @@ export function createProductDestination({
     /** Refuses an edit that reaches outside the product or leaves it invalid for either destination. */
     async checkEdit(record: unknown, edit: Record<string, unknown>): Promise<void> {
       if (!isProductRecord(record)) {
-        throw invalidProduct([{ field: 'product', message: 'not a product of a supplier file' }]);
+        throw recordRejected([{ field: 'product', message: 'not a product of a supplier file' }]);
       }
       const forbidden = forbiddenEditFields(edit);
-      if (forbidden.length > 0) throw invalidProduct(forbidden);
+      if (forbidden.length > 0) throw recordRejected(forbidden);
       const product = canonicalOf(applyProductEdit(record, edit));
       const checks = [
         pimUpsertOf(product, { version: '', workflowId: 'record-sync' }),
         medusaProductOf(product, { recordId: 'record-sync' }),
       ];
-      for (const check of checks) if (!check.ok) throw invalidProduct(check.issues);
+      for (const check of checks) if (!check.ok) throw recordRejected(check.issues);
     },
 
     applyEdit: applyProductEdit,

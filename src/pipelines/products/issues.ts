@@ -1,6 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import { INVALID_RECORD } from '../../domain/failures';
 
 /** What is wrong with a product, named by its field as the supplier's file names it (a dotted path). */
 export interface ProductIssue {
@@ -34,19 +32,5 @@ export function zodIssues(error: z.ZodError, input: unknown): ProductIssue[] {
     const value = valueAt(input, field);
     const message = value === undefined ? 'is required' : issue.message;
     return { field, message, ...(value === undefined ? {} : { value: shown(value) }) };
-  });
-}
-
-/**
- * A product that cannot be loaded as it is: a record-level failure, held for a person, naming the
- * first field (the problem record is filtered by it) and every issue in its message.
- */
-export function invalidProduct(issues: ProductIssue[]): ApplicationFailure {
-  const [first] = issues;
-  return ApplicationFailure.create({
-    type: INVALID_RECORD,
-    nonRetryable: true,
-    message: issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '),
-    details: [{ attempt: 1, field: first?.field, value: first?.value }],
   });
 }

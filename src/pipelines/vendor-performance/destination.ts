@@ -1,29 +1,16 @@
 import { posix } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
-import { classified } from '../../activities/failures';
+import { classified, recordRejected } from '../../activities/failures';
 import type { FileDrop } from '../../connectors/file-drop';
-import { INVALID_RECORD } from '../../domain/failures';
 import type { DeliveryReport } from '../../domain/sync';
 import type { LoadResult, RecordLoad } from '../contract';
 import type { DecisionStore } from './decisions';
 import { COMPARED_FIELDS, unknownChoices } from './figures';
-import type { RowIssue } from './normalise';
 import { recordKey } from './record';
 import { checkTolerance, formatPercent } from './returns';
 import { isFileRecord, rowPerformance } from './row';
 import type { Delivery, FileRecord } from './source';
 import { performanceContentHash, type PerformanceStore } from './store';
 import type { VendorMapping } from './vendors';
-
-function invalidRow(issues: RowIssue[]): ApplicationFailure {
-  const [first] = issues;
-  return ApplicationFailure.create({
-    type: INVALID_RECORD,
-    nonRetryable: true,
-    message: issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '),
-    details: [{ attempt: 1, field: first?.field, value: first?.value }],
-  });
-}
 
 /** A person's edit names the file's columns: it replaces those cells (and the row's shape problem). */
 function applyEdit(record: unknown, edit: Record<string, unknown>): FileRecord {
@@ -53,7 +40,7 @@ export function createPerformanceDestination({
 }) {
   function normalised(record: unknown) {
     const result = rowPerformance(mappings, record);
-    if (!result.ok) throw invalidRow(result.issues);
+    if (!result.ok) throw recordRejected(result.issues);
     return result;
   }
 
@@ -69,7 +56,9 @@ export function createPerformanceDestination({
       try {
         tolerance = checkTolerance(performance, toleranceBps);
       } catch (error) {
-        throw invalidRow([{ field: mapping.columns.subPeriods[0].begin, message: (error as Error).message }]);
+        throw recordRejected([
+          { field: mapping.columns.subPeriods[0].begin, message: (error as Error).message },
+        ]);
       }
       const lineage = {
         pipeline,
@@ -82,7 +71,7 @@ export function createPerformanceDestination({
       if (choices) {
         const unknown = unknownChoices(choices);
         if (unknown.length > 0) {
-          throw invalidRow(
+          throw recordRejected(
             unknown.map((field) => ({
               field,
               message: `not a figure to choose (${COMPARED_FIELDS.join(', ')}), or chosen neither 'source' nor 'destination'`,
@@ -97,7 +86,8 @@ export function createPerformanceDestination({
           : null;
       } catch (error) {
         // The table's sub-periods, chosen, have no return (a hand edit): the decision cannot stand.
-        if (error instanceof RangeError) throw invalidRow([{ field: 'subPeriods', message: error.message }]);
+        if (error instanceof RangeError)
+          throw recordRejected([{ field: 'subPeriods', message: error.message }]);
         throw error;
       }
       const result =
@@ -106,7 +96,7 @@ export function createPerformanceDestination({
       // A person who decided the figures saw them: the file's tolerance verdict is not raised again.
       if (!tolerance.passed && !decided) {
         // Stored as the vendor sent it (reconciliation reports it FAILED); a person looks at it.
-        throw invalidRow([
+        throw recordRejected([
           {
             field: mapping.columns.reportedReturn,
             value: formatPercent(tolerance.reported),
@@ -126,11 +116,12 @@ export function createPerformanceDestination({
     },
 
     async checkEdit(record: unknown, edit: Record<string, unknown>): Promise<void> {
-      if (!isFileRecord(record)) throw invalidRow([{ field: 'row', message: 'not a row of a vendor file' }]);
+      if (!isFileRecord(record))
+        throw recordRejected([{ field: 'row', message: 'not a row of a vendor file' }]);
       const columns = Object.keys(record.values);
       const unknown = Object.keys(edit).filter((column) => !columns.includes(column));
       if (unknown.length > 0) {
-        throw invalidRow(
+        throw recordRejected(
           unknown.map((field) => ({ field, message: `not a column of the file (${columns.join(', ')})` })),
         );
       }
