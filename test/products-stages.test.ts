@@ -170,7 +170,6 @@ describe('products: a supplier file through both stages (no Temporal)', () => {
         version: record.version,
         record: record.record,
         stage: 'PIM_UPSERTED',
-        stages: ['PIM_UPSERTED', 'PUBLISHED', 'LIVE'],
         event: receipt.event,
         payload: receipt.payload,
       });
