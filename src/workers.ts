@@ -38,8 +38,9 @@ export async function createWorkers(
   const runs = configuredPipelines(config);
   if (runs.length === 0) {
     throw new ConfigError(
-      'No pipeline is configured: set the Salesforce and NetSuite settings (accounts pipeline) or ' +
-        'VENDOR_FILES_FOLDER / VENDOR_FILES_S3_BUCKET (vendor-performance pipeline); see .env.example',
+      'No pipeline is configured: set the Salesforce and NetSuite settings (accounts pipeline), ' +
+        'VENDOR_FILES_FOLDER / VENDOR_FILES_S3_BUCKET (vendor-performance pipeline) or ' +
+        'PRODUCT_FILES_FOLDER / PRODUCT_FILES_S3_BUCKET (products pipeline); see .env.example',
     );
   }
   const { pipelines, connections, accounts, close } = await createPipelines(config);
