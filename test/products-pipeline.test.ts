@@ -278,4 +278,35 @@ describe('the products pipeline (Pimcore, then Medusa once published)', () => {
     assert.equal(sandboxes.shop.products().length, 11);
     assert.equal(sandboxes.pim.products().filter((p) => p.type !== 'variant').length, 11);
   });
+
+  it('a newer version while the older one waits: the older ends SKIPPED, the newer goes live', async () => {
+    drop(12);
+    await runSync();
+    const recordId = `shein/${skuOf(12)}`;
+    const versionsOf = (outcome: string) =>
+      client.workflow
+        .count(
+          `WorkflowType = "syncRecordVersion" AND RecordSyncRecordId = "${recordId}" AND RecordSyncOutcome = "${outcome}"`,
+        )
+        .then((counted) => counted.count);
+    await eventually(async () => ((await versionsOf('PIM_UPSERTED')) === 1 ? true : undefined));
+    // The supplier sends the product again, renamed, in a later file.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [product] = productsNumbered(12);
+    files += 1;
+    writeFileSync(
+      path.join(folder, 'inbox', `shein_products_test-${files}.json`),
+      JSON.stringify({
+        info: sample.info,
+        products: [{ ...product, goods_name: 'Renamed By The Supplier' }],
+      }),
+    );
+    await runSync();
+    await eventually(async () => ((await versionsOf('SKIPPED')) === 1 ? true : undefined));
+    sandboxes.pim.publish(skuOf(12));
+    await eventually(async () => ((await versionsOf('LIVE')) === 1 ? true : undefined));
+    const live = sandboxes.shop.products().filter((p) => p.title === 'Renamed By The Supplier');
+    assert.equal(live.length, 1);
+    assert.equal(sandboxes.shop.products().length, 12);
+  });
 });

@@ -75,6 +75,11 @@ export interface AwaitedEvent {
   done: string;
   /** The event already happened (the PIM holds the product published): what it would have said. */
   happened?: unknown;
+  /**
+   * The workflow of an older version this load replaced at the destination: if it still waits,
+   * its event will never come (the destination names this record's workflow now), so it ends.
+   */
+  supersedes?: string;
 }
 
 /** What loading one record did. */

@@ -58,6 +58,9 @@ export interface BudgetExhausted {
   error: string;
 }
 
+/** What a newer version's workflow tells an older one still waiting: its event will not come. */
+const SUPERSEDED = 'internal.superseded';
+
 /** How long a record waits for the destination's event when the pipeline does not say. */
 const DEFAULT_EVENT_DEADLINE_MS = 7 * 24 * 3_600_000;
 
@@ -281,9 +284,20 @@ async function nextStage(
       log.info('the run that started this record has ended', { error: String(error) });
     }
   }
+  if (awaits.supersedes) {
+    try {
+      await getExternalWorkflowHandle(awaits.supersedes).signal(destinationEventSignal, {
+        event: SUPERSEDED,
+        payload: { by: workflowInfo().workflowId },
+      });
+    } catch (error) {
+      log.info('the older version no longer waits', { error: String(error) });
+    }
+  }
   let payload = awaits.happened;
   if (payload === undefined) {
-    if (!(await condition(() => received.has(awaits.event), deadlineMs))) {
+    const came = () => received.has(awaits.event) || received.has(SUPERSEDED);
+    if (!(await condition(came, deadlineMs))) {
       return {
         failure: {
           kind: 'event-timeout',
@@ -291,6 +305,10 @@ async function nextStage(
           attempts: 1,
         },
       };
+    }
+    if (!received.has(awaits.event)) {
+      setOutcome('SKIPPED');
+      return { result: { status: 'SKIPPED', reason: 'a newer version took its place at the destination' } };
     }
     payload = received.get(awaits.event);
   }

@@ -94,7 +94,12 @@ export function createProductDestination({
         status: 'SYNCED',
         internalId: String(outcome.id),
         checksum: checksumOf(product),
-        awaits: awaitingPublication(happened),
+        awaits: {
+          ...awaitingPublication(happened),
+          ...(outcome.previousWorkflowId && outcome.previousWorkflowId !== workflowId
+            ? { supersedes: outcome.previousWorkflowId }
+            : {}),
+        },
       };
     },
 
