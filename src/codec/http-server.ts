@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { JSONToPayload, payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-utils';
+import { HttpError, readBody } from '../http-body';
 import { ConfigError, type Config } from '../config';
 import { EncryptionCodec } from './encryption-codec';
 
@@ -26,15 +27,6 @@ export interface CodecServer {
 /** Histories can be large; anything beyond this is not a UI request. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** Hashing first gives equal lengths, so the comparison takes the same time whatever is sent. */
 function sameSecret(given: string, expected: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
@@ -49,17 +41,6 @@ function sameSecret(given: string, expected: string): boolean {
 function authorised(request: IncomingMessage, pathToken: string | undefined, token: string): boolean {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
   return [bearer, pathToken].some((given) => given !== undefined && sameSecret(given, token));
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -121,7 +102,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     if (!authorised(request, segments.length === 2 ? segments[0] : undefined, token)) {
       throw new HttpError(401, 'missing or wrong token');
     }
-    const payloads = parsePayloads(await readBody(request));
+    const payloads = parsePayloads((await readBody(request, MAX_BODY_BYTES)).toString('utf8'));
     let result;
     try {
       result = await (operation === 'encode' ? codec.encode(payloads) : codec.decode(payloads));

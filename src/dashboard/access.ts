@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from './http';
+import { HttpError } from '../http-body';
 
 /** Who may read the dashboard and act from it. */
 export interface AccessRules {

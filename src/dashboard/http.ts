@@ -1,28 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-
-/** A request the dashboard answers with this status and message (never a stack or internal detail). */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { HttpError, readBody } from '../http-body';
 
 /** An action's request is a few fields; anything larger is not the page. */
 const MAX_BODY_BYTES = 16 * 1024;
 
 /** A JSON object body, or `{}` when there is none. */
 export async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  const text = (await readBody(request, MAX_BODY_BYTES)).toString('utf8').trim();
   if (!text) return {};
   let parsed: unknown;
   try {

@@ -1,6 +1,6 @@
 import { realpath, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { HttpError } from './http';
+import { HttpError } from '../http-body';
 
 /** Where the dashboard serves reconciliation reports: `/reports/<path under the reports directory>`. */
 export const REPORTS_PATH = '/reports/';

@@ -13,7 +13,8 @@ import {
   type AccessRules,
 } from './access';
 import { loadAssets } from './assets';
-import { HttpError, readJsonBody, sendJson, setCommonHeaders } from './http';
+import { HttpError } from '../http-body';
+import { readJsonBody, sendJson, setCommonHeaders } from './http';
 import { operatorActions } from './operator-actions';
 import { pipelineViews } from './pipeline-views';
 import { REPORTS_PATH, reportFile } from './reports';

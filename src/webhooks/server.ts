@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { PipelineRegistry } from '../activities/record-path';
+import { HttpError, readBody } from '../http-body';
 import { destinationEventSignal } from '../workflows/messages';
 
 /** A webhook that is not genuine (signature, timestamp) or not readable: answered 401 or 400. */
@@ -20,14 +21,12 @@ export class WebhookRefused extends Error {
 const MAX_BODY_BYTES = 1024 * 1024;
 
 async function bodyOf(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new WebhookRefused(400, `body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
+  try {
+    return await readBody(request, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof HttpError) throw new WebhookRefused(400, `body over ${MAX_BODY_BYTES} bytes`);
+    throw error;
   }
-  return Buffer.concat(chunks);
 }
 
 /**
