@@ -1,11 +1,18 @@
+import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { dataConverter, failureConverterPath } from '../src/codec/data-converter';
+import { parseConfig } from '../src/config';
+import { problemRecords } from '../src/problem-records';
+import type { WorkerTuning } from './ceiling';
 import type { CeilingActivities } from './ceiling-workflows';
 
 /**
  * The engine ceiling's worker, in its own process (started by bench/ceiling.ts like the record-sync
  * worker, so its CPU is its own): the workflows of bench/ceiling-workflows.ts, bundled with
- * `bundleWorkflowCode`, and a no-op local activity. Tuned as src/workers.ts tunes record-sync's
- * pipeline worker; the benchmark reads those values from there and passes them in.
+ * `bundleWorkflowCode`, a no-op local activity and a page read. Tuned as src/workers.ts tunes
+ * record-sync's pipeline worker; the benchmark reads those values from there and passes them in.
+ * With CEILING_CODEC=1 it encrypts payloads with record-sync's data converter, configured from the
+ * same environment as record-sync's worker.
  */
 
 const READY_LINE = 'ceiling worker polling';
@@ -19,20 +26,32 @@ function setting(name: string): string {
 async function main(): Promise<void> {
   // record-sync's worker logs at info (LOG_LEVEL=info in the benchmark) through the same Runtime hook.
   Runtime.install({ logger: new DefaultLogger('INFO') });
+  const codec = process.env.CEILING_CODEC === '1' ? dataConverter(parseConfig(process.env)) : undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('./ceiling-workflows'),
     logger: new DefaultLogger('WARN'),
+    ...(codec ? { failureConverterPath } : {}),
   });
-  const connection = await NativeConnection.connect({ address: setting('TEMPORAL_ADDRESS') });
-  const activities: CeilingActivities = { noop: async () => {} };
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const address = setting('TEMPORAL_ADDRESS');
+  const connection = await NativeConnection.connect({ address });
+  const client = new Client({ connection: await Connection.connect({ address }), namespace });
+  const problems = problemRecords(client);
+  const activities: CeilingActivities = {
+    noop: async () => {},
+    async readPage({ pipeline, recordIds, openProblems }) {
+      if (openProblems) await problems.openAmong(pipeline, recordIds);
+      return recordIds;
+    },
+  };
   const worker = await Worker.create({
     connection,
-    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    namespace,
+    ...(codec ? { dataConverter: codec } : {}),
     taskQueue: setting('CEILING_TASK_QUEUE'),
     workflowBundle: { code },
     activities,
-    maxConcurrentLocalActivityExecutions: Number(setting('CEILING_LOCAL_ACTIVITY_SLOTS')),
-    nonStickyToStickyPollRatio: Number(setting('CEILING_NON_STICKY_TO_STICKY_POLL_RATIO')),
+    ...(JSON.parse(setting('CEILING_TUNING')) as WorkerTuning),
   });
   console.log(READY_LINE);
   // The SDK shuts the worker down gracefully on SIGINT.

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { parseConfig } from '../src/config';
+import { pipelineWorkerTuning } from '../src/workers';
 import type { BenchEnvironment } from './environment';
-import type { CeilingRunInput, ceilingRun } from './ceiling-workflows';
+import type { CeilingRunInput, CeilingSteps, ceilingOwner, ceilingRun } from './ceiling-workflows';
+import { ownerDoneSignal } from './ceiling-workflows';
 import { historySizes, readRunChain, type HistorySize, type RunPage } from './histories';
 import { cpuMeter } from './processes';
 import { startWorkerProcess, type MemorySample } from './worker-process';
@@ -15,15 +16,14 @@ export interface CeilingSettings {
   pageSize: number;
   window: number | undefined;
   historySample: number;
+  /** Steps of record-sync's record path added to the ceiling (bench/steps.ts); none: the ceiling itself. */
+  steps?: CeilingSteps;
+  /** Payloads encrypted with record-sync's data converter, by the worker and the starting client. */
+  codec?: boolean;
 }
 
-/** The pipeline worker's tuning in src/workers.ts, which the ceiling's worker copies. */
-export interface WorkerTuning {
-  nonStickyToStickyPollRatio: number;
-  maxConcurrentLocalActivityExecutions: number;
-  /** Tuning options src/workers.ts sets on the pipeline worker that the ceiling does not copy. */
-  notCopied: string[];
-}
+/** The pipeline worker's tuning (src/workers.ts), which the ceiling's worker takes as it is. */
+export type WorkerTuning = ReturnType<typeof pipelineWorkerTuning>;
 
 export interface CeilingMeasurement {
   records: number;
@@ -43,56 +43,6 @@ export interface CeilingMeasurement {
   cpuWindowSeconds: number;
 }
 
-/** Worker options that change how fast a worker takes tasks (`WorkerOptions` of @temporalio/worker). */
-const TUNING_OPTIONS = [
-  'maxConcurrentWorkflowTaskExecutions',
-  'maxConcurrentLocalActivityExecutions',
-  'maxConcurrentActivityTaskExecutions',
-  'maxConcurrentWorkflowTaskPolls',
-  'maxConcurrentActivityTaskPolls',
-  'workflowTaskPollerBehavior',
-  'activityTaskPollerBehavior',
-  'nonStickyToStickyPollRatio',
-  'maxCachedWorkflows',
-  'workflowThreadPoolSize',
-  'reuseV8Context',
-  'stickyQueueScheduleToStartTimeout',
-  'tuner',
-  'maxActivitiesPerSecond',
-  'maxTaskQueueActivitiesPerSecond',
-];
-const COPIED = new Set(['nonStickyToStickyPollRatio', 'maxConcurrentLocalActivityExecutions']);
-
-/**
- * Reads record-sync's pipeline worker tuning from src/workers.ts (its constants are not exported),
- * so the ceiling follows a change there. Fails loudly when the source no longer matches.
- */
-export function recordSyncWorkerTuning(maxConcurrentRequests: number): WorkerTuning {
-  const file = path.resolve(__dirname, '../src/workers.ts');
-  const source = readFileSync(file, 'utf8');
-  // The pipeline worker is the first Worker.create; the destination worker the second.
-  const pipelineWorker = source.split('Worker.create(')[1]?.split('Worker.create(')[0] ?? '';
-  const ratio = /nonStickyToStickyPollRatio:\s*([\d.]+)/.exec(pipelineWorker);
-  const slots =
-    /maxConcurrentLocalActivityExecutions:\s*config\.netsuite\.maxConcurrentRequests\s*\+\s*(\w+)/.exec(
-      pipelineWorker,
-    );
-  const extra = slots && new RegExp(`const ${slots[1]}\\s*=\\s*(\\d+)`).exec(source);
-  if (!ratio || !slots || !extra) {
-    throw new Error(
-      `bench/ceiling.ts no longer finds the pipeline worker's nonStickyToStickyPollRatio and ` +
-        `maxConcurrentLocalActivityExecutions in ${file}: update recordSyncWorkerTuning()`,
-    );
-  }
-  return {
-    nonStickyToStickyPollRatio: Number(ratio[1]),
-    maxConcurrentLocalActivityExecutions: maxConcurrentRequests + Number(extra[1]),
-    notCopied: TUNING_OPTIONS.filter(
-      (option) => !COPIED.has(option) && new RegExp(`\\b${option}\\s*:`).test(pipelineWorker),
-    ),
-  };
-}
-
 /**
  * The engine ceiling (bench/ceiling-workflows.ts) over `records` ids: its worker in its own
  * process, the same dev server, page size and window as record-sync, no destination at all.
@@ -109,25 +59,25 @@ export async function measureCeiling(
     ...(settings.window ? { SYNC_WINDOW_SIZE: String(settings.window) } : {}),
   });
   const { pageSize, windowSize } = config.pipeline;
-  const tuning = recordSyncWorkerTuning(config.accounts!.netsuite.maxConcurrentRequests);
+  const tuning = pipelineWorkerTuning(config);
   const unique = randomUUID().slice(0, 8);
   const prefix = `ceiling-${unique}`;
   const taskQueue = `ceiling-${unique}`;
   const worker = await startWorkerProcess(
     {
-      TEMPORAL_ADDRESS: bench.environment.TEMPORAL_ADDRESS,
+      ...(settings.codec ? bench.environment : { TEMPORAL_ADDRESS: bench.environment.TEMPORAL_ADDRESS }),
       CEILING_TASK_QUEUE: taskQueue,
-      CEILING_LOCAL_ACTIVITY_SLOTS: String(tuning.maxConcurrentLocalActivityExecutions),
-      CEILING_NON_STICKY_TO_STICKY_POLL_RATIO: String(tuning.nonStickyToStickyPollRatio),
+      CEILING_TUNING: JSON.stringify(tuning),
+      CEILING_CODEC: settings.codec ? '1' : '0',
     },
     bench.workDir,
     { entry: path.resolve(__dirname, 'ceiling-worker.ts'), ready: /ceiling worker polling/ },
   );
-  // No payload codec: the ceiling is the engine alone (record-sync's encryption is its own cost).
-  const client = new Client({
-    connection: bench.client.connection,
-    namespace: bench.client.options.namespace,
-  });
+  // No payload codec unless asked: the ceiling is the engine alone (record-sync's encryption is its own cost).
+  const client = settings.codec
+    ? bench.client
+    : new Client({ connection: bench.client.connection, namespace: bench.client.options.namespace });
+  const steps = settings.steps ?? {};
   const workflowId = `${prefix}-run`;
   let startedAt: number;
   let firstRunId: string;
@@ -136,7 +86,20 @@ export async function measureCeiling(
     const cpuUsed = cpuMeter(() => worker.cpuSeconds(), bench.serverPid);
     worker.sampleMemory();
     startedAt = Date.now();
-    const input: CeilingRunInput = { prefix, records: settings.records, pageSize, windowSize, offset: 0 };
+    const owner = steps.ownerSignal
+      ? await client.workflow.start<typeof ceilingOwner>('ceilingOwner', {
+          workflowId: `${prefix}-owner`,
+          taskQueue,
+        })
+      : undefined;
+    const input: CeilingRunInput = {
+      prefix,
+      records: settings.records,
+      pageSize,
+      windowSize,
+      offset: 0,
+      steps,
+    };
     const handle = await client.workflow.start<typeof ceilingRun>('ceilingRun', {
       workflowId,
       taskQueue,
@@ -144,6 +107,7 @@ export async function measureCeiling(
     });
     firstRunId = handle.firstExecutionRunId;
     await handle.result();
+    await owner?.signal(ownerDoneSignal);
     measured = {
       memory: worker.samples(),
       cpuWindowSeconds: (Date.now() - startedAt) / 1000,

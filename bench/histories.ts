@@ -72,7 +72,7 @@ function sizeOf(workflowId: string, history: History): HistorySize {
   };
 }
 
-/** Every run of a syncRun chain (one per page), following continue-as-new from the first run. */
+/** Every run of a syncRun chain (a page or several each), following continue-as-new from the first run. */
 export async function readRunChain(
   client: Client,
   workflowId: string,
@@ -86,33 +86,42 @@ export async function readRunChain(
     chain.histories.push(sizeOf(workflowId, history));
     const readActivities = new Set<string>();
     const events = history.events ?? [];
-    const page: RunPage = {
+    const pageAt = (): RunPage => ({
       readAt: 0,
       readScheduledAt: NaN,
       recordIds: [],
-      startedAt: events.length > 0 ? tsToMs(events[0].eventTime) : NaN,
+      startedAt: NaN,
       firstChildAskedAt: NaN,
       lastChildDoneAt: NaN,
-      closedAt: events.length > 0 ? tsToMs(events[events.length - 1].eventTime) : NaN,
-    };
+      closedAt: NaN,
+    });
+    // A run reads one page or several (each read begins one); its record workflows belong to the
+    // page whose read completed last before they were asked for.
+    const pages = [pageAt()];
+    let lastChildDoneAt = NaN;
+    let firstChildAskedAt = NaN;
     runId = undefined;
     for (const event of events) {
-      if (CHILD_CLOSED.has(Number(event.eventType))) page.lastChildDoneAt = tsToMs(event.eventTime);
+      const page = pages[pages.length - 1];
+      if (CHILD_CLOSED.has(Number(event.eventType))) lastChildDoneAt = tsToMs(event.eventTime);
       if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
         const { activityType } = event.activityTaskScheduledEventAttributes!;
         if (READ_ACTIVITIES.has(activityType?.name ?? '')) {
           readActivities.add(String(event.eventId));
-          page.readScheduledAt = tsToMs(event.eventTime);
+          if (page.readAt > 0) pages.push(pageAt());
+          pages[pages.length - 1].readScheduledAt = tsToMs(event.eventTime);
         }
       } else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
         const { scheduledEventId } = event.activityTaskCompletedEventAttributes!;
         if (readActivities.has(String(scheduledEventId))) page.readAt = tsToMs(event.eventTime);
       } else if (event.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) {
         const childId = event.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
-        if (Number.isNaN(page.firstChildAskedAt)) page.firstChildAskedAt = tsToMs(event.eventTime);
+        if (Number.isNaN(firstChildAskedAt)) firstChildAskedAt = tsToMs(event.eventTime);
         chain.childWorkflowIds.push(childId);
         chain.children.set(childId, { initiatedAt: tsToMs(event.eventTime) });
-        page.recordIds.push(recordIdOf(childId));
+        // A read scheduled but not yet completed: the record belongs to the page read before it.
+        const owner = page.readAt > 0 || pages.length === 1 ? page : pages[pages.length - 2];
+        owner.recordIds.push(recordIdOf(childId));
       } else if (event.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED) {
         const childId = event.childWorkflowExecutionCompletedEventAttributes!.workflowExecution!.workflowId!;
         const child = chain.children.get(childId);
@@ -121,7 +130,12 @@ export async function readRunChain(
         runId = event.workflowExecutionContinuedAsNewEventAttributes!.newExecutionRunId ?? undefined;
       }
     }
-    chain.pages.push(page);
+    // The run's serial steps: its start until its first record workflow, its last one's end until it closed.
+    pages[0].startedAt = events.length > 0 ? tsToMs(events[0].eventTime) : NaN;
+    pages[0].firstChildAskedAt = firstChildAskedAt;
+    pages[pages.length - 1].lastChildDoneAt = lastChildDoneAt;
+    pages[pages.length - 1].closedAt = events.length > 0 ? tsToMs(events[events.length - 1].eventTime) : NaN;
+    chain.pages.push(...pages);
   }
   return chain;
 }

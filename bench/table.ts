@@ -281,11 +281,6 @@ export function printTable(report: Report): void {
         `record-sync's (nonStickyToStickyPollRatio ${tuning.nonStickyToStickyPollRatio}, ` +
         `${tuning.maxConcurrentLocalActivityExecutions} local-activity slots)`,
     );
-    if (tuning.notCopied.length > 0) {
-      console.log(
-        `WARNING: src/workers.ts also sets ${tuning.notCopied.join(', ')}: the ceiling does not copy it`,
-      );
-    }
     console.log('');
     printColumns(
       CEILING_ROWS,

@@ -19,6 +19,22 @@ export interface WorkerDependencies {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
+const loadSlots = (config: Config) => config.accounts?.netsuite.maxConcurrentRequests ?? DEFAULT_LOAD_SLOTS;
+
+/** How the pipeline worker takes tasks (the benchmark's engine ceiling is tuned the same way). */
+export function pipelineWorkerTuning(config: Config) {
+  return {
+    // A load waiting for a destination slot would hold its workflow task open for nothing; the few
+    // more are for the local activities that report problem records.
+    maxConcurrentLocalActivityExecutions: loadSlots(config) + PROBLEM_REPORT_SLOTS,
+    // Every record workflow is new and does all its work in its first workflow task, which comes
+    // from the task queue itself rather than this worker's sticky queue: the SDK's default ratio
+    // (0.2) leaves 2 of 10 pollers there, which capped the rate (33.7 -> 46.0 records/s; see the
+    // README's benchmark results).
+    nonStickyToStickyPollRatio: 0.8,
+  } satisfies Partial<WorkerOptions>;
+}
+
 /**
  * The engine's worker, running every configured pipeline on one task queue (each pipeline's
  * connectors come from the registry; clients of one connection are shared, and so are its
@@ -44,7 +60,6 @@ export async function createWorkers(
     );
   }
   const { pipelines, connections, accounts, close } = await createPipelines(config);
-  const maxConcurrentRequests = config.accounts?.netsuite.maxConcurrentRequests ?? DEFAULT_LOAD_SLOTS;
   const engine = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -59,15 +74,9 @@ export async function createWorkers(
       reconciliation: config.reconciliation,
       config,
     }),
-    // A load waiting for a destination slot would hold its workflow task open for nothing; the few
-    // more are for the local activities that report problem records.
-    maxConcurrentLocalActivityExecutions: maxConcurrentRequests + PROBLEM_REPORT_SLOTS,
-    // Every record workflow is new and does all its work in its first workflow task, which comes
-    // from the task queue itself rather than this worker's sticky queue: the SDK's default ratio
-    // (0.2) leaves 2 of 10 pollers there, which capped the rate (33.7 -> 46.0 records/s; see the
-    // README's benchmark results).
-    nonStickyToStickyPollRatio: 0.8,
+    ...pipelineWorkerTuning(config),
   });
+  const maxConcurrentRequests = loadSlots(config);
   if (!accounts || !connections.netsuite) return { workers: [engine], pipelines, close };
   const legacy = createLegacyActivities(accounts.pipeline);
   const destination = await Worker.create({

@@ -17,11 +17,11 @@ const directory = path.join(__dirname, 'histories');
 const histories = readdirSync(directory).filter((file) => file.endsWith('.json'));
 
 describe('recorded histories replay against the current workflow code', () => {
-  it('covers runs, records, problem records and the owner of both pipelines, and the paths of workflows started before pipelines and before problem records', () => {
+  it('covers runs, records, problem records and the owner of both pipelines, and the paths of workflows started before overlapping pages, before pipelines and before problem records', () => {
     for (const kind of [
-      'sync-run-first-page-continues-as-new',
-      'sync-run-last-page',
-      'sync-run-stopped-by-pipeline-failure',
+      'sync-run-pages-continue-as-new',
+      'sync-run-pages-last',
+      'sync-run-pages-stopped-by-pipeline-failure',
       'sync-record-version-synced',
       'sync-record-version-validation-failed',
       'sync-record-version-replayed',
@@ -31,11 +31,15 @@ describe('recorded histories replay against the current workflow code', () => {
       'problem-record-still-failing',
       'problem-record-discarded',
       'pipeline-owner',
-      'vendor-sync-run-file-loaded',
-      'vendor-sync-run-duplicate-quarantined',
+      'vendor-sync-run-pages',
       'vendor-sync-record-version-outside-tolerance',
       'vendor-problem-record-edited-and-replayed',
       'vendor-pipeline-owner',
+      'one-page-runs-sync-run-first-page-continues-as-new',
+      'one-page-runs-sync-run-last-page',
+      'one-page-runs-sync-run-stopped-by-pipeline-failure',
+      'one-page-runs-vendor-sync-run-file-loaded',
+      'one-page-runs-vendor-sync-run-duplicate-quarantined',
       'before-pipelines-sync-run-first-page-continues-as-new',
       'before-pipelines-sync-run-last-page',
       'before-pipelines-sync-record-version-synced',

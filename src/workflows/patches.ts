@@ -2,3 +2,8 @@
 export const PROBLEM_RECORDS = 'problem-records';
 /** Record workflows load through the pipeline named in their input, not the accounts-only activity. */
 export const PIPELINES = 'pipelines';
+/**
+ * A run reads its next page while the last one's records are still in flight and continues as new
+ * only when its history is full; runs begun before read one page, drain it and continue as new.
+ */
+export const OVERLAPPING_PAGES = 'overlapping-pages';

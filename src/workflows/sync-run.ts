@@ -45,7 +45,8 @@ import {
   runFinishedSignal,
 } from './messages';
 import { isRecordStaged } from './message-checks';
-import { PROBLEM_RECORDS } from './patches';
+import { OVERLAPPING_PAGES, PROBLEM_RECORDS } from './patches';
+import { roomForPage } from './run-history';
 import { recordVersionAttributes } from './search-attributes';
 import type { BudgetExhausted, syncRecordVersion } from './sync-record-version';
 
@@ -91,10 +92,11 @@ function showProgress(summary: RunSummary, state: string): void {
 
 /**
  * One sync: read what changed since the checkpoint (and a look-back window behind it), page by
- * page, and hand each record version to its own workflow, keeping at most `windowSize` in flight.
- * The checkpoint advances when a page is done, never past the query's start, and the run continues
- * as new, so any number of records fits in small histories. A pipeline-level failure (credentials,
- * permissions, an outage past the retry budget) pauses the pipeline instead of failing records.
+ * page, and hand each record version to its own workflow, keeping `windowSize` in flight across
+ * page boundaries. The checkpoint advances when a page is done, never past the query's start, and
+ * the run continues as new before its history grows large, so any number of records fits. A
+ * pipeline-level failure (credentials, permissions, an outage past the retry budget) pauses the
+ * pipeline instead of failing records.
  */
 export async function syncRun(input: SyncRunInput): Promise<RunSummary | LegacyRunSummary> {
   if (!patched(PROBLEM_RECORDS))
@@ -117,49 +119,16 @@ export async function syncRun(input: SyncRunInput): Promise<RunSummary | LegacyR
   });
 
   try {
-    showProgress(summary, 'reading');
-    summary.checkpoint = asPosition(summary.checkpoint);
-    const page = await source.readChangedRecords({
-      pipeline,
-      since: summary.checkpoint,
-      cursor: progress.cursor ?? progress.nextRecordsUrl ?? null,
-      lookbackMs: settings.lookbackMs,
-    });
-    // Pages read before pipelines name their cursor `nextRecordsUrl`.
-    const cursor = page.cursor ?? (page as { nextRecordsUrl?: string | null }).nextRecordsUrl ?? null;
-    const queryStartedAt = progress.queryStartedAt ?? page.queryStartedAt ?? null;
-    // Workflow time: when this task began, just after the read returned.
-    const readAt = Date.now();
-    summary.pages += 1;
-    showProgress(summary, 'syncing');
-    await holdUnreadable(pipeline, settings, page.unreadable);
-    // Metrics from workflow code go to a sink the SDK skips on replay (isReplaying, in
-    // @temporalio/workflow's metrics.js) and issue no command: no patch guards them.
-    const before = { ...summary.counts };
-    try {
-      await syncPage(pipeline, progress, page.records, readAt);
-    } finally {
-      // Once a page, not once a record: one sink call per status. A stopped page counts what it did.
-      recordsDone(metricMeter, pipeline, before, summary.counts);
-    }
-    if (page.delivery !== undefined) await completeDelivery(pipeline, summary.runId, page.delivery);
-
-    // Rows edited while the run paged come with their new stamps: never move past the query's start.
-    const ceiling = queryStartedAt === null ? null : positionAt(queryStartedAt);
-    const reached = page.records.length > 0 ? earlierPosition(asPosition(page.checkpoint), ceiling) : null;
-    summary.checkpoint = laterPosition(summary.checkpoint, reached);
-    await owner.signal(pageCompletedSignal, {
-      runId: summary.runId,
-      checkpointGeneration: progress.checkpointGeneration,
-      checkpoint: summary.checkpoint,
-      summary,
-    });
-
-    if (cursor) {
-      await continueAsNew<typeof syncRun>({
-        pipeline,
-        progress: { ...progress, queryStartedAt, cursor, nextRecordsUrl: undefined, summary },
-      });
+    if (patched(OVERLAPPING_PAGES)) {
+      const cursor = await syncPages(pipeline, progress, source);
+      if (cursor) {
+        await continueAsNew<typeof syncRun>({
+          pipeline,
+          progress: { ...progress, cursor, nextRecordsUrl: undefined },
+        });
+      }
+    } else {
+      await syncOnePage(pipeline, progress, source);
     }
   } catch (error) {
     const reason = stopReason(error);
@@ -251,40 +220,180 @@ async function holdUnreadable(pipeline: string, settings: SyncSettings, unreadab
   }
 }
 
+type PageSource = Pick<EngineActivities, 'readChangedRecords'>;
+
 /**
- * Runs the page's records in a sliding window. A pipeline-level failure of any record stops new
- * starts and cancels the records in flight (they run again after the pipeline resumes). A record
- * that used up its retry budget is an outage unless another record synced since it first failed:
- * then the destination is up and the record itself is the problem.
+ * Runs begun before overlapping pages: one page, its records drained, then continue as new. Kept for
+ * those runs' replay.
  */
-async function syncPage(
+async function syncOnePage(pipeline: string, progress: RunProgress, source: PageSource): Promise<void> {
+  const { settings, summary } = progress;
+  const owner = getExternalWorkflowHandle(pipelineWorkflowId(pipeline));
+  showProgress(summary, 'reading');
+  summary.checkpoint = asPosition(summary.checkpoint);
+  const page = await source.readChangedRecords({
+    pipeline,
+    since: summary.checkpoint,
+    cursor: progress.cursor ?? progress.nextRecordsUrl ?? null,
+    lookbackMs: settings.lookbackMs,
+  });
+  // Pages read before pipelines name their cursor `nextRecordsUrl`.
+  const cursor = page.cursor ?? (page as { nextRecordsUrl?: string | null }).nextRecordsUrl ?? null;
+  const queryStartedAt = progress.queryStartedAt ?? page.queryStartedAt ?? null;
+  // Workflow time: when this task began, just after the read returned.
+  const readAt = Date.now();
+  summary.pages += 1;
+  showProgress(summary, 'syncing');
+  await holdUnreadable(pipeline, settings, page.unreadable);
+  const before = { ...summary.counts };
+  try {
+    const { done } = await startPage(pipeline, progress, recordWindow(settings), page.records, readAt);
+    await done;
+  } finally {
+    recordsDone(metricMeter, pipeline, before, summary.counts);
+  }
+  if (page.delivery !== undefined) await completeDelivery(pipeline, summary.runId, page.delivery);
+
+  // Rows edited while the run paged come with their new stamps: never move past the query's start.
+  const ceiling = queryStartedAt === null ? null : positionAt(queryStartedAt);
+  const reached = page.records.length > 0 ? earlierPosition(asPosition(page.checkpoint), ceiling) : null;
+  summary.checkpoint = laterPosition(summary.checkpoint, reached);
+  await owner.signal(pageCompletedSignal, {
+    runId: summary.runId,
+    checkpointGeneration: progress.checkpointGeneration,
+    checkpoint: summary.checkpoint,
+    summary,
+  });
+
+  if (cursor) {
+    await continueAsNew<typeof syncRun>({
+      pipeline,
+      progress: { ...progress, queryStartedAt, cursor, nextRecordsUrl: undefined, summary },
+    });
+  }
+}
+
+/**
+ * Page after page through one window of record workflows: the next page is read as soon as the
+ * last one's records have all started, so the window stays full across page boundaries. Pages
+ * complete in order (their verification, write-back and delivery, then the checkpoint and the
+ * owner's signal), so the checkpoint is the low-watermark of pages whose records are all done,
+ * never past a record still in flight. The run stops reading when its history nears Temporal's
+ * limits, lets its records finish and returns the cursor to continue as new with (null: done).
+ */
+async function syncPages(
   pipeline: string,
   progress: RunProgress,
+  source: PageSource,
+): Promise<string | null> {
+  const { settings, summary } = progress;
+  const owner = getExternalWorkflowHandle(pipelineWorkflowId(pipeline));
+  const window = recordWindow(settings);
+  let cursor = progress.cursor ?? progress.nextRecordsUrl ?? null;
+  let completed: Promise<void> = Promise.resolve();
+  // Metrics from workflow code go to a sink the SDK skips on replay (isReplaying, in
+  // @temporalio/workflow's metrics.js) and issue no command: no patch guards them.
+  const before = { ...summary.counts };
+  try {
+    summary.checkpoint = asPosition(summary.checkpoint);
+    do {
+      showProgress(summary, 'reading');
+      const page = await source.readChangedRecords({
+        pipeline,
+        since: summary.checkpoint,
+        cursor,
+        lookbackMs: settings.lookbackMs,
+      });
+      cursor = page.cursor ?? null;
+      progress.queryStartedAt ??= page.queryStartedAt ?? null;
+      // Workflow time: when this task began, just after the read returned.
+      const readAt = Date.now();
+      summary.pages += 1;
+      showProgress(summary, 'syncing');
+      await holdUnreadable(pipeline, settings, page.unreadable);
+      const { done } = await startPage(pipeline, progress, window, page.records, readAt);
+      const earlier = completed;
+      completed = (async () => {
+        await done;
+        if (page.delivery !== undefined) await completeDelivery(pipeline, summary.runId, page.delivery);
+        await earlier;
+        // Rows edited while the run paged come with their new stamps: never move past the query's start.
+        const { queryStartedAt } = progress;
+        const ceiling = queryStartedAt ? positionAt(queryStartedAt) : null;
+        const reached =
+          page.records.length > 0 ? earlierPosition(asPosition(page.checkpoint), ceiling) : null;
+        summary.checkpoint = laterPosition(summary.checkpoint, reached);
+        await owner.signal(pageCompletedSignal, {
+          runId: summary.runId,
+          checkpointGeneration: progress.checkpointGeneration,
+          checkpoint: summary.checkpoint,
+          summary,
+        });
+      })();
+      // Its failure is seen where it is awaited: by the next page's completion or below.
+      completed.catch(() => undefined);
+      // The end of a delivery (a file) is a barrier: the source finds the next file once this one
+      // has moved out of the inbox.
+      if (page.delivery !== undefined) await completed;
+    } while (cursor && window.stopped === null && roomForPage(settings));
+    await Promise.race([completed, condition(() => window.stopped !== null)]);
+    if (window.stopped) throw window.stopped;
+  } finally {
+    // Once a run, not once a record: one sink call per status. A stopped run counts what it did.
+    recordsDone(metricMeter, pipeline, before, summary.counts);
+  }
+  return cursor;
+}
+
+/** The run's record workflows in flight, over all its pages, and what stopped the pipeline, if anything. */
+interface RecordWindow {
+  size: number;
+  inFlight: number;
+  stopped: PipelineStopped | null;
+  /** Workflow time of the last record synced: an exhausted budget after it is the record's fault. */
+  lastSyncedAt: number;
+  /** Records that wait for the destination's event after their load (see stagedRecords). */
+  staged?: ReturnType<typeof stagedRecords>;
+}
+
+function recordWindow(settings: SyncSettings): RecordWindow {
+  // The run waits for the first stage only, and the records go on without it (ABANDON).
+  const staged = settings.awaiting ? stagedRecords() : undefined;
+  return { size: settings.windowSize, inFlight: 0, stopped: null, lastSyncedAt: 0, staged };
+}
+
+/**
+ * Starts the page's records in the run's window and returns once the last has started (or the
+ * pipeline stopped); `done` settles when they are all done and the page is verified and its
+ * statuses written back. A pipeline-level failure of any record stops new starts (the records in
+ * flight end with the run and run again after the pipeline resumes). A record that used up its
+ * retry budget is an outage unless another record synced since it first failed: then the
+ * destination is up and the record itself is the problem.
+ */
+async function startPage(
+  pipeline: string,
+  progress: RunProgress,
+  window: RecordWindow,
   records: SourceRecord[],
   readAt: number,
-): Promise<void> {
+): Promise<{ done: Promise<void> }> {
   const { settings, summary, checkpointGeneration } = progress;
   const counts = summary.counts;
-  let inFlight = 0;
   const running: Promise<void>[] = [];
-  let stopped: PipelineStopped | null = null;
-  let lastSyncedAt = 0;
   const { reportProblem } = proxyLocalActivities<EngineActivities>({ startToCloseTimeout: '30 seconds' });
+  const { staged } = window;
 
   const stop = (reason: string) => {
-    stopped ??= new PipelineStopped(reason);
+    window.stopped ??= new PipelineStopped(reason);
   };
 
   const written: WrittenRecord[] = [];
   const statuses = new Map<string, StatusWriteBack>();
-  // Records that wait for the destination's event after their load: the run waits for that stage
-  // only, and they go on without it (ABANDON), each in its own workflow.
-  const staged = settings.awaiting ? stagedRecords() : undefined;
   for (const { recordId, version, record, hasOpenProblem, destination } of records) {
-    await condition(() => stopped !== null || inFlight < settings.windowSize);
-    if (stopped) break;
+    await condition(() => window.stopped !== null || window.inFlight < window.size);
+    if (window.stopped) break;
     counts.read += 1;
-    inFlight += 1;
+    window.inFlight += 1;
     running.push(
       (async () => {
         let handle: ChildWorkflowHandle<typeof syncRecordVersion>;
@@ -310,7 +419,7 @@ async function syncPage(
             typedSearchAttributes: recordVersionAttributes(pipeline, recordId),
           });
         } catch (error) {
-          inFlight -= 1;
+          window.inFlight -= 1;
           if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
           counts.alreadyProcessed += 1;
           return;
@@ -326,10 +435,10 @@ async function syncPage(
           });
           if (outcome.status === 'SYNCED') {
             counts.synced += 1;
-            lastSyncedAt = Date.now();
+            window.lastSyncedAt = Date.now();
             // Timed here, when the run sees the record's workflow complete (after its write), so
             // that record workflows need no new input for it.
-            readToWriteLatency(metricMeter, pipeline, (lastSyncedAt - readAt) / 1000);
+            readToWriteLatency(metricMeter, pipeline, (window.lastSyncedAt - readAt) / 1000);
             if (outcome.checksum) written.push({ recordId, version, checksum: outcome.checksum });
           } else if (outcome.status === 'SKIPPED') counts.skipped += 1;
           else if (outcome.status === 'VALIDATION_FAILED') counts.validationFailed += 1;
@@ -341,7 +450,7 @@ async function syncPage(
           if (cause.type === PIPELINE_FAILURE) return stop(cause.message);
           if (cause.type !== RETRY_BUDGET_EXHAUSTED) throw error;
           const exhausted = cause.details?.[0] as BudgetExhausted;
-          if (lastSyncedAt <= Date.parse(exhausted.firstFailedAt)) {
+          if (window.lastSyncedAt <= Date.parse(exhausted.firstFailedAt)) {
             return stop(
               `the destination has been failing for longer than the retry budget: ${exhausted.error}`,
             );
@@ -361,22 +470,25 @@ async function syncPage(
             },
           });
         } finally {
-          inFlight -= 1;
+          window.inFlight -= 1;
         }
       })(),
     );
   }
-  await Promise.race([Promise.all(running), condition(() => stopped !== null)]);
-  // Records still in flight end with the run (ParentClosePolicy.TERMINATE); their versions run
-  // again once the pipeline resumes, since a failed workflow id may be reused.
-  if (stopped) throw stopped;
-  // Pipelines whose destination is checked within the write (a database transaction) skip this.
-  if (written.length > 0 && settings.verifiesWrites !== false) {
-    for (const recordId of await verifyPage(pipeline, settings, written, counts)) {
-      statuses.set(recordId, { recordId, status: 'VALIDATION_FAILED' });
+  const done = (async () => {
+    await Promise.race([Promise.all(running), condition(() => window.stopped !== null)]);
+    // Records still in flight end with the run (ParentClosePolicy.TERMINATE); their versions run
+    // again once the pipeline resumes, since a failed workflow id may be reused.
+    if (window.stopped) throw window.stopped;
+    // Pipelines whose destination is checked within the write (a database transaction) skip this.
+    if (written.length > 0 && settings.verifiesWrites !== false) {
+      for (const recordId of await verifyPage(pipeline, settings, written, counts)) {
+        statuses.set(recordId, { recordId, status: 'VALIDATION_FAILED' });
+      }
     }
-  }
-  await writeBack(pipeline, records, statuses);
+    await writeBack(pipeline, records, statuses);
+  })();
+  return { done };
 }
 
 /** The statuses that differ from what the accounts carry, written back in one request per 200. */

@@ -7,7 +7,7 @@ import type { reconcilePipeline } from '../../src/workflows/reconciliation';
 import type { syncRun } from '../../src/workflows/sync-run';
 import { checkpointOf } from '../../src/domain/checkpoint';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { eventually, startSyncEnvironment } from '../harness';
+import { eventually, startSyncEnvironment, startTemporal } from '../harness';
 import { SAMPLES, startVendorEnvironment } from '../vendor-harness';
 
 const rejectedPhone = (account: { Phone: string | null }) =>
@@ -19,7 +19,8 @@ const rejectedPhone = (account: { Phone: string | null }) =>
  * Re-record only for a change that cannot affect running workflows, or after guarding the change
  * with `patched()` (then keep the old histories too, so both paths stay covered). `legacy-*.json`
  * were recorded before problem records and guard the workflows' legacy paths;
- * `before-pipelines-*.json` before pipelines (checkpoint objects, the accounts-only load).
+ * `before-pipelines-*.json` before pipelines (checkpoint objects, the accounts-only load);
+ * `one-page-runs-*.json` before overlapping pages (a run read one page, drained it, continued as new).
  */
 async function save(client: Client, name: string, workflowId: string, runId?: string): Promise<void> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -59,6 +60,8 @@ async function recordReconciliation(): Promise<void> {
 async function main(): Promise<void> {
   // `npx tsx test/histories/record.ts reconciliation`: only the histories added for reconciliation.
   if (process.argv[2] === 'reconciliation') return recordReconciliation();
+  // `npx tsx test/histories/record.ts pages`: only the runs that keep their window full across pages.
+  if (process.argv[2] === 'pages') return recordPages();
   const sync = await startSyncEnvironment({ seedCount: 210, overrides: { SYNC_PAGE_SIZE: '200' } });
   const stopWorkers = await sync.startWorkers();
   try {
@@ -85,8 +88,6 @@ async function main(): Promise<void> {
 
     const synced = accounts.find((a) => !rejectedPhone(a))!;
     const version = (id: string) => checkpointOf(accounts.find((a) => a.Id === id)!).systemModstamp;
-    await save(client, 'sync-run-first-page-continues-as-new', run.workflowId, run.firstExecutionRunId);
-    await save(client, 'sync-run-last-page', run.workflowId);
     await save(client, 'sync-record-version-synced', recordWorkflowId(pipeline, synced.Id, checkpointOf(synced).systemModstamp));
     await save(client, 'sync-record-version-validation-failed', held.failure.workflowId);
     await save(client, 'sync-record-version-replayed', `${recordWorkflowId(pipeline, fixed.recordId, version(fixed.recordId))}-replay-1`);
@@ -117,7 +118,6 @@ async function main(): Promise<void> {
       args: [{ pipeline }],
     });
     await stopped.result().catch(() => undefined);
-    await save(client, 'sync-run-stopped-by-pipeline-failure', stopped.workflowId);
     await save(client, 'pipeline-owner', pipelineWorkflowId(pipeline));
     await recordVendorFiles(sync.temporal);
   } finally {
@@ -125,10 +125,53 @@ async function main(): Promise<void> {
     await sync.teardown();
   }
   await recordReconciliation();
+  await recordPages();
+}
+
+/**
+ * Runs that keep their window full across pages: pages of 200, and a server that suggests
+ * continuing as new early, so that a run holds several pages and the chain continues as new.
+ */
+async function recordPages(): Promise<void> {
+  const temporal = await startTemporal({
+    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=1000'],
+  });
+  const sync = await startSyncEnvironment({ temporal, seedCount: 450, overrides: { SYNC_PAGE_SIZE: '200' } });
+  const stopWorkers = await sync.startWorkers();
+  try {
+    const { client, config } = sync;
+    const pipeline = config.pipeline.name;
+    const run = await client.workflow.start<typeof syncRun>('syncRun', {
+      workflowId: 'recorded-sync-run-pages',
+      taskQueue: config.pipeline.taskQueue,
+      args: [{ pipeline }],
+    });
+    await run.result();
+    await save(client, 'sync-run-pages-continue-as-new', run.workflowId, run.firstExecutionRunId);
+    await save(client, 'sync-run-pages-last', run.workflowId);
+
+    // A pipeline-level failure: the run stops and pauses the pipeline.
+    sync.netsuite.setFaults({ revokedToken: true });
+    for (const account of sync.salesforce.accounts().slice(0, 260)) {
+      sync.salesforce.updateAccount(account.Id, { Name: `${account.Name} Renamed` });
+    }
+    const stopped = await client.workflow.start<typeof syncRun>('syncRun', {
+      workflowId: 'recorded-sync-run-pages-stopped',
+      taskQueue: config.pipeline.taskQueue,
+      args: [{ pipeline }],
+    });
+    await stopped.result().catch(() => undefined);
+    await save(client, 'sync-run-pages-stopped-by-pipeline-failure', stopped.workflowId);
+  } finally {
+    await stopWorkers();
+    await sync.teardown();
+  }
+  await recordVendorFiles(temporal, 'runs');
+  await temporal.teardown();
 }
 
 /** The vendor-file pipeline: deliveries (a file loaded, a file quarantined) and its rows. */
-async function recordVendorFiles(temporal: TestWorkflowEnvironment): Promise<void> {
+async function recordVendorFiles(temporal: TestWorkflowEnvironment, only: 'runs' | 'all' = 'all'): Promise<void> {
   const vendors = await startVendorEnvironment(temporal);
   const stopWorkers = await vendors.startWorkers();
   try {
@@ -144,14 +187,9 @@ async function recordVendorFiles(temporal: TestWorkflowEnvironment): Promise<voi
       args: [{ pipeline }],
     });
     await run.result();
-    const runs = [];
-    for await (const execution of client.workflow.list({ query: `WorkflowId = "${run.workflowId}"` })) {
-      runs.push(execution);
-    }
-    runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
-    // Pages of 7: three pages load the file (the last completes the delivery), one quarantines the copy.
-    await save(client, 'vendor-sync-run-file-loaded', run.workflowId, runs[2].runId);
-    await save(client, 'vendor-sync-run-duplicate-quarantined', run.workflowId, runs[3].runId);
+    // Pages of 7 in one run: three load the file (the last completes the delivery), one quarantines the copy.
+    await save(client, 'vendor-sync-run-pages', run.workflowId);
+    if (only === 'runs') return;
     const problems = await vendors.problemsSettled(6);
     const tolerance = problems.find((p) => p.field === 'Reported TWR %')!;
     const held = (await operations.problems.show(pipeline, tolerance.recordId))!;
