@@ -1,6 +1,7 @@
 import {
   condition,
   continueAsNew,
+  deprecatePatch,
   defineSignal,
   getExternalWorkflowHandle,
   ParentClosePolicy,
@@ -40,6 +41,8 @@ export interface CeilingSteps {
   inputBytes?: number;
   /** Each child upserts its outcome search attribute when done, as record-sync's record workflow does. */
   outcomeAttribute?: boolean;
+  /** Each child asks for a patch, as record-sync's record workflow does (a marker and a TemporalChangeVersion upsert). */
+  patchMarker?: boolean;
   /** Each child returns an outcome like record-sync's record workflow (status, version, checksum, id). */
   outcomeResult?: boolean;
   /** Each page is read by an activity and checked after its records by a local activity. */
@@ -135,6 +138,7 @@ export async function ceilingRecord(input: {
   steps: CeilingSteps;
 }): Promise<CeilingOutcome | undefined> {
   const { recordId, steps } = input;
+  if (steps.patchMarker) deprecatePatch('ceiling-step');
   await noop(recordId);
   if (steps.outcomeAttribute) upsertSearchAttributes([{ key: outcomeAttribute, value: 'SYNCED' }]);
   if (!steps.outcomeResult) return undefined;

@@ -367,6 +367,8 @@ export interface CeilingPair {
   recordSync: RecordSyncFigures;
   /** record-sync's records/s ÷ the ceiling's. */
   ratio: number;
+  /** The record-sync of another revision (`--compare-with`), run after this pair's record-sync. */
+  compared?: { recordSync: RecordSyncFigures; ratio: number };
 }
 
 export interface Spread {
@@ -390,6 +392,16 @@ export function spreadOf(values: number[]): Spread | null {
   };
 }
 
-export function ceilingPair(ceiling: CeilingFigures, recordSync: RecordSyncFigures): CeilingPair {
-  return { ceiling, recordSync, ratio: round(recordSync.recordsPerSecond / ceiling.recordsPerSecond, 3) };
+export function ceilingPair(
+  ceiling: CeilingFigures,
+  recordSync: RecordSyncFigures,
+  compared?: RecordSyncFigures,
+): CeilingPair {
+  const ratio = (r: RecordSyncFigures) => round(r.recordsPerSecond / ceiling.recordsPerSecond, 3);
+  return {
+    ceiling,
+    recordSync,
+    ratio: ratio(recordSync),
+    ...(compared ? { compared: { recordSync: compared, ratio: ratio(compared) } } : {}),
+  };
 }

@@ -15,6 +15,10 @@ export interface BenchOptions {
   skipZeroLatency: boolean;
   /** Engine-ceiling runs, each followed by a record-sync run at L = 0 (0 with --skip-ceiling). */
   ceilingPairs: number;
+  /** No per-step cost table (each step of record-sync's record path added to the ceiling). */
+  skipSteps: boolean;
+  /** A git revision whose record-sync also runs in each pair at L = 0: before and after a change. */
+  compareWith: string | undefined;
   /** Write a V8 CPU profile of the worker during the L ≈ 0 phase. */
   profile: boolean;
   /** When set, only the problem-records measurement runs, with this many records. */
@@ -46,7 +50,11 @@ const USAGE = `Usage: npm run bench -- [options]
   --skip-zero-latency  do not run record-sync again at L = 0 (nor the engine ceiling, which pairs with it)
   --ceiling-pairs <n>  engine-ceiling runs, each followed by a record-sync run at L = 0, interleaved
                        (default 2; record-sync ÷ ceiling is the median of the pairs)
-  --skip-ceiling       no engine ceiling: record-sync runs once at L = 0
+  --skip-ceiling       no engine ceiling: record-sync runs once at L = 0 (and no per-step table)
+  --skip-steps         no per-step cost table (the ceiling with each step of record-sync's record
+                       path added alone; about a minute a step at 5000 records)
+  --compare-with <rev> also run the record-sync of git revision <rev> (a worktree of this
+                       repository) in each pair at L = 0: a change measured before and after in one run
   --profile            CPU-profile the worker during the first L = 0 run (bench/results/profiles)
   --problem-records [n]  instead of the above: create, count, list and bulk-replay n problem records
                        (default 100000, up to 200000); --latency-ms, --concurrency, --window and
@@ -113,6 +121,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       'skip-zero-latency': { type: 'boolean', default: false },
       'ceiling-pairs': { type: 'string', default: '2' },
       'skip-ceiling': { type: 'boolean', default: false },
+      'skip-steps': { type: 'boolean', default: false },
+      'compare-with': { type: 'string' },
       profile: { type: 'boolean', default: false },
       'problem-records': { type: 'string' },
       'report-concurrency': { type: 'string', default: '64' },
@@ -143,6 +153,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     skipBaseline: values['skip-baseline'],
     skipZeroLatency: values['skip-zero-latency'],
     ceilingPairs: values['skip-ceiling'] ? 0 : whole('ceiling-pairs', values['ceiling-pairs'], 1, 20),
+    skipSteps: values['skip-steps'] || values['skip-ceiling'],
+    compareWith: values['compare-with'],
     profile: values.profile,
     problemRecords:
       problemRecords === undefined ? undefined : whole('problem-records', problemRecords, 1, 200_000),

@@ -13,6 +13,8 @@ export interface RecordSyncSettings {
   window: number | undefined;
   historySample: number;
   cpuProfileDir?: string;
+  /** The worker entry point of another checkout (`--compare-with`); default: this one's src/worker.ts. */
+  workerEntry?: string;
   /** Further settings for the worker, e.g. a tuning knob being compared. */
   extraEnvironment?: Record<string, string>;
 }
@@ -57,7 +59,10 @@ export async function measureRecordSync(
     SYNC_PAGE_SIZE: String(settings.pageSize),
     ...settings.extraEnvironment,
   });
-  const worker = await startWorkerProcess(environment, bench.workDir, settings);
+  const worker = await startWorkerProcess(environment, bench.workDir, {
+    ...settings,
+    entry: settings.workerEntry,
+  });
   const destination = new DestinationRequests(bench.netsuitePort);
   let measured: Omit<
     RecordSyncMeasurement,

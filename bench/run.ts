@@ -6,6 +6,7 @@ import { parseConfig } from '../src/config';
 import { runBaseline } from './baseline';
 import { startBenchEnvironment } from './environment';
 import { measureCeiling } from './ceiling';
+import { checkoutOf } from './checkout';
 import {
   baselineFigures,
   ceilingFigures,
@@ -24,6 +25,7 @@ import { printReconciliationTable } from './reconcile-table';
 import { measureReconciliation } from './reconciliation';
 import { measureRecordSync } from './record-sync';
 import { cpuSeconds, machineBusySeconds } from './processes';
+import { pathSteps, recordInputBytes, stepCosts, type StepTable } from './steps';
 import { printTable, type Report } from './table';
 import { measureVendorFiles } from './vendor-files';
 import { printVendorTable } from './vendor-table';
@@ -116,13 +118,18 @@ async function main(): Promise<void> {
   const recordSync: RecordSyncFigures[] = [];
   const ceilingPairs: CeilingPair[] = [];
   const loadAverage = { before: os.loadavg(), after: [] as number[] };
-  const syncAt = async (latencyMs: number, label: string, profile: boolean) => {
+  const checkout = options.compareWith ? checkoutOf(options.compareWith) : null;
+  let recordWorkflowSample: string | undefined;
+  let steps: StepTable | null = null;
+  const syncAt = async (latencyMs: number, label: string, profile: boolean, workerEntry?: string) => {
     log(`${label}`);
     const measurement = await measureRecordSync(bench, writes, {
       ...options,
       latencyMs,
+      workerEntry,
       cpuProfileDir: profile ? path.join(path.dirname(options.json), 'profiles') : undefined,
     });
+    recordWorkflowSample ??= measurement.childRequests.keys().next().value;
     const figures = recordSyncFigures(measurement, latencyMs, options.concurrency, label);
     recordSync.push(figures);
     return figures;
@@ -162,7 +169,24 @@ async function main(): Promise<void> {
         ceiling = ceilingFigures(await measureCeiling(bench, options), `ceiling${suffix}`);
       }
       const figures = await syncAt(0, `record-sync L=0ms${suffix}`, options.profile && pair === 1);
-      if (ceiling) ceilingPairs.push(ceilingPair(ceiling, figures));
+      const compared = checkout
+        ? await syncAt(0, `record-sync@${checkout.commit} L=0ms${suffix}`, false, checkout.workerEntry)
+        : undefined;
+      if (ceiling) ceilingPairs.push(ceilingPair(ceiling, figures, compared));
+    }
+    if (!options.skipSteps && ceilingPairs.length > 0 && recordWorkflowSample) {
+      // Each step alone on top of the ceiling, priced against the pairs' ceilings.
+      const measured = [];
+      for (const step of pathSteps(await recordInputBytes(bench.client, recordWorkflowSample))) {
+        log(`per-step cost: the engine ceiling + ${step.name}`);
+        const figures = ceilingFigures(
+          await measureCeiling(bench, { ...options, ...step.settings }),
+          `+ ${step.name}`,
+        );
+        measured.push({ step, figures });
+      }
+      const ceilings = ceilingPairs.map((p) => p.ceiling);
+      steps = stepCosts(ceilings, spreadOf(ceilings.map((c) => c.recordsPerSecond))!, measured);
     }
     if (!zeroLatency && options.ceilingPairs > 0) {
       log('no engine ceiling: it pairs with record-sync at L = 0, which --skip-zero-latency leaves out');
@@ -170,6 +194,7 @@ async function main(): Promise<void> {
   } finally {
     writes.close();
     await bench.teardown();
+    checkout?.remove();
   }
   loadAverage.after = os.loadavg();
 
@@ -182,6 +207,13 @@ async function main(): Promise<void> {
     recordSync,
     ceilingPairs,
     ceilingRatio: spreadOf(ceilingPairs.map((p) => p.ratio)),
+    compared: checkout
+      ? {
+          commit: checkout.commit,
+          ceilingRatio: spreadOf(ceilingPairs.flatMap((p) => (p.compared ? [p.compared.ratio] : []))),
+        }
+      : null,
+    steps,
   };
   printTable(report);
   writeReport(options, report);

@@ -22,6 +22,7 @@ export function pathSteps(recordInputBytes: number): PathStep[] {
   const all: CeilingSteps = {
     inputBytes: recordInputBytes,
     outcomeAttribute: true,
+    patchMarker: true,
     outcomeResult: true,
     pageRead: true,
     openProblems: true,
@@ -47,6 +48,11 @@ export function pathSteps(recordInputBytes: number): PathStep[] {
       name: 'outcome search attribute',
       what: 'each record workflow upserts RecordSyncOutcome when done',
       settings: { steps: { outcomeAttribute: true } },
+    },
+    {
+      name: 'patch marker',
+      what: "each record workflow's deprecatePatch('pipelines'): a marker and a TemporalChangeVersion upsert",
+      settings: { steps: { patchMarker: true } },
     },
     {
       name: 'outcome reported to the run',

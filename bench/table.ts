@@ -7,6 +7,7 @@ import {
   type RecordSyncFigures,
   type Spread,
 } from './figures';
+import type { StepTable } from './steps';
 import type { BenchOptions } from './options';
 
 export interface Report {
@@ -20,6 +21,9 @@ export interface Report {
   ceilingPairs: CeilingPair[];
   /** record-sync ÷ ceiling over the pairs. */
   ceilingRatio: Spread | null;
+  /** `--compare-with`: the other revision's record-sync ÷ the same ceilings. */
+  compared: { commit: string; ceilingRatio: Spread | null } | null;
+  steps: StepTable | null;
 }
 
 type Column = { title: string; cells: Record<string, string> };
@@ -226,11 +230,12 @@ function printColumns(rows: string[], columns: Column[]): void {
 }
 
 /** Every measurement whose machine was busy with other work, and how busy. */
-function busyRuns({ baseline, recordSync, ceilingPairs }: Report): string[] {
+function busyRuns({ baseline, recordSync, ceilingPairs, steps }: Report): string[] {
   const runs: { label: string; cores: CoresBusy | null }[] = [
     ...(baseline ? [{ label: 'baseline', cores: baseline.coresBusy }] : []),
     ...recordSync.map((r) => ({ label: r.label, cores: r.coresBusy })),
     ...ceilingPairs.map((p) => ({ label: p.ceiling.label, cores: p.ceiling.coresBusy })),
+    ...(steps?.steps ?? []).map((step) => ({ label: step.figures.label, cores: step.figures.coresBusy })),
   ];
   return runs
     .filter(({ cores }) => cores !== null && cores.otherProcesses > BUSY_MACHINE_CORES)
@@ -284,9 +289,15 @@ export function printTable(report: Report): void {
     console.log('');
     printColumns(
       CEILING_ROWS,
-      ceilingPairs.flatMap((pair) => [ceilingColumn(pair.ceiling), recordSyncBesideCeiling(pair)]),
+      ceilingPairs.flatMap((pair) => [
+        ceilingColumn(pair.ceiling),
+        recordSyncBesideCeiling(pair),
+        ...(pair.compared ? [recordSyncBesideCeiling({ ...pair, ...pair.compared })] : []),
+      ]),
     );
   }
+
+  if (report.steps) printSteps(report.steps, ceilingPairs);
 
   const atL = recordSync.find((r) => r.latencyMs === options.latencyMs && r.latencyMs > 0);
   if (ceilingRatio) {
@@ -295,6 +306,13 @@ export function printTable(report: Report): void {
     console.log(
       `record-sync ÷ engine ceiling (L = 0):  ${ceilingRatio.median.toFixed(2)}, median of ` +
         `${ceilingRatio.count} pair${ceilingRatio.count > 1 ? 's' : ''}${spread}`,
+    );
+  }
+  const compared = report.compared?.ceilingRatio;
+  if (compared) {
+    console.log(
+      `record-sync@${report.compared!.commit} ÷ engine ceiling: ${compared.median.toFixed(2)}, median of ` +
+        `${compared.count} (${compared.min.toFixed(2)}–${compared.max.toFixed(2)}), the same ceilings`,
     );
   }
   if (atL && atL.fractionOfDestinationLimit !== null) {
@@ -308,5 +326,71 @@ export function printTable(report: Report): void {
     );
   }
   if (busy.length > 0) console.log(`\n${busyLine}`);
+  console.log('');
+}
+
+const signed = (value: number, digits: number) =>
+  `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
+const middle = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+};
+
+/** The per-step cost table: the ceiling, each step added alone, and record-sync itself, at L = 0. */
+function printSteps(table: StepTable, pairs: CeilingPair[]): void {
+  const { ceiling } = table;
+  console.log(
+    `Per-step cost at L = 0: the engine ceiling with one step of record-sync's record path added ` +
+      `(bench/steps.ts), ${table.records} records a run; against the median of the ${pairs.length} ` +
+      `ceiling run(s) above`,
+  );
+  console.log('');
+  const rows = [
+    [
+      'step',
+      'records/s',
+      'vs ceiling',
+      'worker CPU ms/rec',
+      'server CPU ms/rec',
+      'events/rec',
+      'other cores',
+    ],
+    [
+      'engine ceiling (median)',
+      ceiling.recordsPerSecond.median.toFixed(1),
+      '',
+      ceiling.workerCpuMs.toFixed(2),
+      ceiling.serverCpuMs.toFixed(2),
+      ceiling.events.toFixed(1),
+      '',
+    ],
+    ...table.steps.map((step) => [
+      `+ ${step.name}`,
+      step.figures.recordsPerSecond.toFixed(1),
+      `${signed(step.rateChange * 100, 1)} %`,
+      signed(step.workerCpuMs, 2),
+      signed(step.serverCpuMs, 2),
+      signed(step.events, 1),
+      step.figures.coresBusy.otherProcesses.toFixed(2),
+    ]),
+    [
+      'record-sync (median of the pairs)',
+      middle(pairs.map((p) => p.recordSync.recordsPerSecond)).toFixed(1),
+      `${signed((middle(pairs.map((p) => p.ratio)) - 1) * 100, 1)} %`,
+      signed(middle(pairs.map((p) => p.recordSync.cpuPerRecord.workerMs)) - ceiling.workerCpuMs, 2),
+      signed(middle(pairs.map((p) => p.recordSync.cpuPerRecord.serverMs)) - ceiling.serverCpuMs, 2),
+      signed(middle(pairs.map((p) => p.recordSync.historyEventsPerRecord.total)) - ceiling.events, 1),
+      '',
+    ],
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) {
+    console.log(
+      row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '),
+    );
+  }
+  console.log('');
+  for (const step of table.steps) console.log(`  ${step.name}: ${step.what}`);
   console.log('');
 }

@@ -42,7 +42,6 @@ describe('recorded histories replay against the current workflow code', () => {
       'one-page-runs-vendor-sync-run-duplicate-quarantined',
       'before-pipelines-sync-run-first-page-continues-as-new',
       'before-pipelines-sync-run-last-page',
-      'before-pipelines-sync-record-version-synced',
       'before-pipelines-problem-record-replayed',
       'before-pipelines-pipeline-owner',
       'legacy-sync-run-first-page-continues-as-new',

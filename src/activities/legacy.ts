@@ -1,5 +1,4 @@
 import type { Checkpoint } from '../domain/checkpoint';
-import type { FieldChoices } from '../domain/sync';
 import type { createAccountsPipeline } from '../pipelines/accounts';
 
 type AccountsPipeline = ReturnType<typeof createAccountsPipeline>;
@@ -33,19 +32,6 @@ export function createLegacyActivities(accounts: AccountsPipeline | undefined) {
     /** Record workflows begun before problem records, on the destination's task queue. */
     async upsertCustomer(account: unknown): Promise<void> {
       await pipeline().loadRecord({ recordId: '', version: '', record: account });
-    },
-
-    /** Record workflows begun before pipelines. */
-    loadCustomer({
-      account,
-      destination,
-      choices,
-    }: {
-      account: unknown;
-      destination?: unknown;
-      choices?: FieldChoices;
-    }) {
-      return pipeline().loadRecord({ recordId: '', version: '', record: account, destination, choices });
     },
   };
 }

@@ -1,9 +1,9 @@
 import {
   ApplicationFailure,
   condition,
+  deprecatePatch,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -89,7 +89,6 @@ function activities(settings: SyncSettings) {
   return {
     readRecord: source.readRecord,
     loadRecord: local.loadRecord,
-    loadCustomer: local.loadCustomer,
     reportProblem: report.reportProblem,
   };
 }
@@ -104,7 +103,7 @@ function activities(settings: SyncSettings) {
  */
 export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<RecordOutcome> {
   const { pipeline, recordId, settings } = input;
-  const { readRecord, loadRecord, loadCustomer, reportProblem } = activities(settings);
+  const { readRecord, loadRecord, reportProblem } = activities(settings);
   // Events may come before the record waits for them (a PIM publishing at once): kept until then.
   const received = new Map<string, unknown>();
   setHandler(destinationEventSignal, (message) => {
@@ -112,8 +111,10 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
     // A webhook delivered twice is one event.
     if (!received.has(message.event)) received.set(message.event, message.payload);
   });
-  // Record workflows begun before pipelines load through the accounts-only activity.
-  const pipelines = patched(PIPELINES);
+  // Retired (issue #14): record workflows begun before pipelines loaded through the accounts-only
+  // activity; none can still run (each ends within its retry budget). Deprecated rather than removed,
+  // since workflows begun since carry its marker; removable once those have all closed.
+  deprecatePatch(PIPELINES);
   const now = () => new Date(Date.now()).toISOString();
 
   let version = input.version;
@@ -140,26 +141,21 @@ export async function syncRecordVersion(input: SyncRecordVersionInput): Promise<
   if (record === undefined || record === null) {
     return fail({ kind: 'not-found', error: 'the record no longer exists in the source', attempts: 1 });
   }
-  // Before pipelines, an edit was merged here; now the pipeline applies it (a file row's fields
-  // are not the record's own).
-  const merged = input.edit ? { ...(record as Record<string, unknown>), ...input.edit } : record;
 
   const loaded = await withinBudget(settings, (attempt) => {
     // A retry reads NetSuite's copy again: it may hold a newer version by now.
     const destination = attempt === 1 ? input.destination : undefined;
-    return pipelines
-      ? loadRecord({
-          pipeline,
-          recordId,
-          version,
-          record,
-          ...(input.edit ? { edit: input.edit } : {}),
-          destination,
-          choices: input.choices,
-          runId: input.runId ?? workflowInfo().workflowId,
-          workflowId: workflowInfo().workflowId,
-        })
-      : loadCustomer({ account: merged, destination, choices: input.choices });
+    return loadRecord({
+      pipeline,
+      recordId,
+      version,
+      record,
+      ...(input.edit ? { edit: input.edit } : {}),
+      destination,
+      choices: input.choices,
+      runId: input.runId ?? workflowInfo().workflowId,
+      workflowId: workflowInfo().workflowId,
+    });
   });
   if ('failure' in loaded) return fail(loaded.failure);
   let result = loaded.result;
