@@ -49,12 +49,7 @@ describe(`alerts: a ${RECORDS.toLocaleString('en-US')}-record outage reaches eac
     http = await startWebhookReceiver();
     smtp = await startSmtpReceiver(SMTP);
     // A history this short makes the watch continue as new every few checks, as it does after days.
-    temporal = await startTemporal({
-      extraArgs: [
-        '--dynamic-config-value',
-        `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW}`,
-      ],
-    });
+    temporal = await startTemporal({ suggestContinueAsNewAt: SUGGEST_CONTINUE_AS_NEW });
     sync = await startSyncEnvironment({
       temporal,
       seedCount: RECORDS,

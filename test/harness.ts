@@ -41,8 +41,18 @@ export function workflowBundle(): Promise<WorkflowBundle> {
  * RECORD_SYNC_TEST_TEMPORAL_ADDRESS set (`npm run test:postgres`), a server already running there.
  */
 export async function startTemporal(
-  options: { extraArgs?: string[] } = {},
+  options: { extraArgs?: string[]; suggestContinueAsNewAt?: number } = {},
 ): Promise<TestWorkflowEnvironment> {
+  // Tests of bounded state make the server suggest continue-as-new early and push past it.
+  const suggest = options.suggestContinueAsNewAt;
+  if (suggest !== undefined) {
+    const extraArgs = [
+      ...(options.extraArgs ?? []),
+      '--dynamic-config-value',
+      `limit.historyCount.suggestContinueAsNew=${suggest}`,
+    ];
+    return startTemporal({ extraArgs });
+  }
   const existing = process.env.RECORD_SYNC_TEST_TEMPORAL_ADDRESS;
   if (existing && !options.extraArgs)
     return TestWorkflowEnvironment.createFromExistingServer({ address: existing });

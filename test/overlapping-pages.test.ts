@@ -56,12 +56,7 @@ describe('a run keeps its window full across page boundaries (dev server + sandb
   let sync: SyncEnvironment;
   let stopWorkers: () => Promise<void>;
   before(async () => {
-    temporal = await startTemporal({
-      extraArgs: [
-        '--dynamic-config-value',
-        `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW}`,
-      ],
-    });
+    temporal = await startTemporal({ suggestContinueAsNewAt: SUGGEST_CONTINUE_AS_NEW });
     sync = await startSyncEnvironment({
       temporal,
       seedCount: ACCOUNTS,

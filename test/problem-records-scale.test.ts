@@ -19,12 +19,7 @@ describe(`${PROBLEMS} problem records through continue-as-new`, () => {
   let sync: SyncEnvironment;
   let stopWorkers: () => Promise<void>;
   before(async () => {
-    temporal = await startTemporal({
-      extraArgs: [
-        '--dynamic-config-value',
-        `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW}`,
-      ],
-    });
+    temporal = await startTemporal({ suggestContinueAsNewAt: SUGGEST_CONTINUE_AS_NEW });
     sync = await startSyncEnvironment({
       temporal,
       seedCount: PROBLEMS,

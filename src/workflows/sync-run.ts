@@ -34,7 +34,7 @@ import {
 } from '../domain/sync';
 import type { EngineActivities } from '../activities';
 import { readToWriteLatency, recordsDone, runFinished } from '../monitoring/metrics';
-import type { UnreadableRecord, WrittenRecord } from '../pipelines/contract';
+import type { SourcePage, UnreadableRecord, WrittenRecord } from '../pipelines/contract';
 import { pipelineWorkflowId, recordWorkflowId } from './ids';
 import { legacySyncRun } from './legacy/sync-run';
 import type { RunSummary as LegacyRunSummary } from './legacy/types';
@@ -228,7 +228,6 @@ type PageSource = Pick<EngineActivities, 'readChangedRecords'>;
  */
 async function syncOnePage(pipeline: string, progress: RunProgress, source: PageSource): Promise<void> {
   const { settings, summary } = progress;
-  const owner = getExternalWorkflowHandle(pipelineWorkflowId(pipeline));
   showProgress(summary, 'reading');
   summary.checkpoint = asPosition(summary.checkpoint);
   const page = await source.readChangedRecords({
@@ -253,17 +252,7 @@ async function syncOnePage(pipeline: string, progress: RunProgress, source: Page
     recordsDone(metricMeter, pipeline, before, summary.counts);
   }
   if (page.delivery !== undefined) await completeDelivery(pipeline, summary.runId, page.delivery);
-
-  // Rows edited while the run paged come with their new stamps: never move past the query's start.
-  const ceiling = queryStartedAt === null ? null : positionAt(queryStartedAt);
-  const reached = page.records.length > 0 ? earlierPosition(asPosition(page.checkpoint), ceiling) : null;
-  summary.checkpoint = laterPosition(summary.checkpoint, reached);
-  await owner.signal(pageCompletedSignal, {
-    runId: summary.runId,
-    checkpointGeneration: progress.checkpointGeneration,
-    checkpoint: summary.checkpoint,
-    summary,
-  });
+  await pageDone(pipeline, { ...progress, queryStartedAt }, page);
 
   if (cursor) {
     await continueAsNew<typeof syncRun>({
@@ -275,11 +264,12 @@ async function syncOnePage(pipeline: string, progress: RunProgress, source: Page
 
 /**
  * Page after page through one window of record workflows: the next page is read as soon as the
- * last one's records have all started, so the window stays full across page boundaries. Pages
- * complete in order (their verification, write-back and delivery, then the checkpoint and the
- * owner's signal), so the checkpoint is the low-watermark of pages whose records are all done,
- * never past a record still in flight. The run stops reading when its history nears Temporal's
- * limits, lets its records finish and returns the cursor to continue as new with (null: done).
+ * last one's records have all started, so the window stays full across page boundaries. A page's
+ * verification and write-back follow its records; then, in page order, its delivery, the
+ * checkpoint and the owner's signal, so the checkpoint is the low-watermark of pages whose records
+ * are all done, never past a record still in flight. The run stops reading when its history nears
+ * Temporal's limits, lets its records finish and returns the cursor to continue as new with (null:
+ * done).
  */
 async function syncPages(
   pipeline: string,
@@ -287,10 +277,10 @@ async function syncPages(
   source: PageSource,
 ): Promise<string | null> {
   const { settings, summary } = progress;
-  const owner = getExternalWorkflowHandle(pipelineWorkflowId(pipeline));
   const window = recordWindow(settings);
   let cursor = progress.cursor ?? progress.nextRecordsUrl ?? null;
   let completed: Promise<void> = Promise.resolve();
+  let failed = false;
   // Metrics from workflow code go to a sink the SDK skips on replay (isReplaying, in
   // @temporalio/workflow's metrics.js) and issue no command: no patch guards them.
   const before = { ...summary.counts };
@@ -315,27 +305,20 @@ async function syncPages(
       const earlier = completed;
       completed = (async () => {
         await done;
-        if (page.delivery !== undefined) await completeDelivery(pipeline, summary.runId, page.delivery);
+        // In order: a delivery is finished (a file archived, reconciled) once all its pages are done.
         await earlier;
-        // Rows edited while the run paged come with their new stamps: never move past the query's start.
-        const { queryStartedAt } = progress;
-        const ceiling = queryStartedAt ? positionAt(queryStartedAt) : null;
-        const reached =
-          page.records.length > 0 ? earlierPosition(asPosition(page.checkpoint), ceiling) : null;
-        summary.checkpoint = laterPosition(summary.checkpoint, reached);
-        await owner.signal(pageCompletedSignal, {
-          runId: summary.runId,
-          checkpointGeneration: progress.checkpointGeneration,
-          checkpoint: summary.checkpoint,
-          summary,
-        });
+        if (page.delivery !== undefined) await completeDelivery(pipeline, summary.runId, page.delivery);
+        await pageDone(pipeline, progress, page);
       })();
-      // Its failure is seen where it is awaited: by the next page's completion or below.
-      completed.catch(() => undefined);
+      // Its failure is thrown where it is awaited (by the next page's completion, or below); no
+      // page is read after it.
+      completed.catch(() => {
+        failed = true;
+      });
       // The end of a delivery (a file) is a barrier: the source finds the next file once this one
       // has moved out of the inbox.
       if (page.delivery !== undefined) await completed;
-    } while (cursor && window.stopped === null && roomForPage(settings));
+    } while (cursor && !failed && window.stopped === null && roomForPage(settings));
     await Promise.race([completed, condition(() => window.stopped !== null)]);
     if (window.stopped) throw window.stopped;
   } finally {
@@ -343,6 +326,24 @@ async function syncPages(
     recordsDone(metricMeter, pipeline, before, summary.counts);
   }
   return cursor;
+}
+
+/**
+ * A page whose records are all done, and every page before it: the checkpoint moves past it (never
+ * past the query's start) and the pipeline workflow is told.
+ */
+async function pageDone(pipeline: string, progress: RunProgress, page: SourcePage): Promise<void> {
+  const { summary, queryStartedAt } = progress;
+  // Rows edited while the run paged come with their new stamps: never move past the query's start.
+  const ceiling = queryStartedAt === null ? null : positionAt(queryStartedAt);
+  const reached = page.records.length > 0 ? earlierPosition(asPosition(page.checkpoint), ceiling) : null;
+  summary.checkpoint = laterPosition(summary.checkpoint, reached);
+  await getExternalWorkflowHandle(pipelineWorkflowId(pipeline)).signal(pageCompletedSignal, {
+    runId: summary.runId,
+    checkpointGeneration: progress.checkpointGeneration,
+    checkpoint: summary.checkpoint,
+    summary,
+  });
 }
 
 /** The run's record workflows in flight, over all its pages, and what stopped the pipeline, if anything. */

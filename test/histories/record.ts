@@ -133,9 +133,7 @@ async function main(): Promise<void> {
  * continuing as new early, so that a run holds several pages and the chain continues as new.
  */
 async function recordPages(): Promise<void> {
-  const temporal = await startTemporal({
-    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=1000'],
-  });
+  const temporal = await startTemporal({ suggestContinueAsNewAt: 1000 });
   const sync = await startSyncEnvironment({ temporal, seedCount: 450, overrides: { SYNC_PAGE_SIZE: '200' } });
   const stopWorkers = await sync.startWorkers();
   try {
