@@ -9,8 +9,8 @@ import type { CeilingActivities } from './ceiling-workflows';
 /**
  * The engine ceiling's worker, in its own process (started by bench/ceiling.ts like the record-sync
  * worker, so its CPU is its own): the workflows of bench/ceiling-workflows.ts, bundled with
- * `bundleWorkflowCode`, a no-op local activity and a page read. Tuned as src/workers.ts tunes
- * record-sync's pipeline worker; the benchmark reads those values from there and passes them in.
+ * `bundleWorkflowCode`, a no-op local activity and a page read. Tuned exactly as record-sync's
+ * pipeline worker (`pipelineWorkerTuning()` of src/workers.ts, passed in by the benchmark).
  * With CEILING_CODEC=1 it encrypts payloads with record-sync's data converter, configured from the
  * same environment as record-sync's worker.
  */

@@ -1,6 +1,6 @@
 /** Patch ids: each guards a change to workflows that may be running (see the README's upgrade notes). */
 export const PROBLEM_RECORDS = 'problem-records';
-/** Record workflows load through the pipeline named in their input, not the accounts-only activity. */
+/** Record workflows load through the pipeline named in their input (deprecated: being retired, see the README). */
 export const PIPELINES = 'pipelines';
 /**
  * A run reads its next page while the last one's records are still in flight and continues as new
