@@ -319,7 +319,7 @@ async function syncPages(
       // has moved out of the inbox.
       if (page.delivery !== undefined) await completed;
     } while (cursor && !failed && window.stopped === null && roomForPage(settings));
-    await Promise.race([completed, condition(() => window.stopped !== null)]);
+    await Promise.race([completed, window.whenStopped]);
     if (window.stopped) throw window.stopped;
   } finally {
     // Once a run, not once a record: one sink call per status. A stopped run counts what it did.
@@ -355,12 +355,21 @@ interface RecordWindow {
   lastSyncedAt: number;
   /** Records that wait for the destination's event after their load (see stagedRecords). */
   staged?: ReturnType<typeof stagedRecords>;
+  /** Resolves once a record stopped the pipeline: one wait for the whole run, not one per page. */
+  whenStopped: Promise<void>;
 }
 
 function recordWindow(settings: SyncSettings): RecordWindow {
   // The run waits for the first stage only, and the records go on without it (ABANDON).
   const staged = settings.awaiting ? stagedRecords() : undefined;
-  return { size: settings.windowSize, inFlight: 0, stopped: null, lastSyncedAt: 0, staged };
+  const window: Omit<RecordWindow, 'whenStopped'> = {
+    size: settings.windowSize,
+    inFlight: 0,
+    stopped: null,
+    lastSyncedAt: 0,
+    staged,
+  };
+  return Object.assign(window, { whenStopped: condition(() => window.stopped !== null) });
 }
 
 /**
@@ -477,7 +486,7 @@ async function startPage(
     );
   }
   const done = (async () => {
-    await Promise.race([Promise.all(running), condition(() => window.stopped !== null)]);
+    await Promise.race([Promise.all(running), window.whenStopped]);
     // Records still in flight end with the run (ParentClosePolicy.TERMINATE); their versions run
     // again once the pipeline resumes, since a failed workflow id may be reused.
     if (window.stopped) throw window.stopped;
