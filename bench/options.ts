@@ -25,6 +25,8 @@ export interface BenchOptions {
   problemRecords: number | undefined;
   /** Problem records reported at once in that measurement. */
   reportConcurrency: number;
+  /** How many of them the bulk replay takes (the earliest failed); undefined: all. */
+  replay: number | undefined;
   /** When set, only the vendor-file measurement runs, with a file of this many rows. */
   vendorRows: number | undefined;
   /** When set, only the reconciliation measurement runs, over this many accounts. */
@@ -60,6 +62,8 @@ const USAGE = `Usage: npm run bench -- [options]
                        (default 100000, up to 200000); --latency-ms, --concurrency, --window and
                        --history-sample apply to it
   --report-concurrency <n>  problem records reported at once (default 64)
+  --replay <n>         with --problem-records: the bulk replay takes only the n that failed first
+                       (its filter's "until"), the rest stay open (default: all of them)
   --vendor-rows [n]    instead of the above: load one vendor-a CSV file of n valid rows into
                        PostgreSQL (default 100000, up to 1000000); --window and --history-sample apply
   --reconcile [n]      instead of the above: reconcile n accounts (default 50000, 100..100000) against
@@ -126,6 +130,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       profile: { type: 'boolean', default: false },
       'problem-records': { type: 'string' },
       'report-concurrency': { type: 'string', default: '64' },
+      replay: { type: 'string' },
       'vendor-rows': { type: 'string' },
       reconcile: { type: 'string' },
       json: { type: 'string' },
@@ -141,6 +146,10 @@ export function parseOptions(argv: string[]): BenchOptions {
   const reconcile = values.reconcile;
   if ([problemRecords, vendorRows, reconcile].filter((count) => count !== undefined).length > 1) {
     throw new Error('--problem-records, --vendor-rows and --reconcile are separate measurements: give one');
+  }
+  const replay = values.replay;
+  if (replay !== undefined && problemRecords === undefined) {
+    throw new Error('--replay applies to --problem-records only');
   }
   return {
     records: whole('records', values.records, 1, 50_000),
@@ -159,6 +168,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     problemRecords:
       problemRecords === undefined ? undefined : whole('problem-records', problemRecords, 1, 200_000),
     reportConcurrency: whole('report-concurrency', values['report-concurrency'], 1, 1000),
+    replay: replay === undefined ? undefined : whole('replay', replay, 1, Number(problemRecords ?? 200_000)),
     vendorRows: vendorRows === undefined ? undefined : whole('vendor-rows', vendorRows, 1, 1_000_000),
     // At least 100 accounts, so that each planted difference has a few (see reconcile-plant.ts).
     reconcile: reconcile === undefined ? undefined : whole('reconcile', reconcile, 100, 100_000),

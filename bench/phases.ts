@@ -82,11 +82,12 @@ export async function workflowBacklog(client: Client, taskQueue: string): Promis
 }
 
 /** Times phases and the CPU each process spent in them (ms relative to `origin`, as memory samples are). */
-export function phaseClock(worker: WorkerProcess, serverPid: number, origin: number, records: number) {
+export function phaseClock(worker: WorkerProcess, serverPid: number, origin: number) {
   const phases: (Omit<PhaseFigures, 'workerPeakRssMb'> & { from: number; to: number })[] = [];
   return {
     phases,
-    async run<T>(name: string, perRecord: boolean, work: () => Promise<T>): Promise<T> {
+    /** Times one phase; `records` it worked through give its records/s (null: not a per-record phase). */
+    async run<T>(name: string, records: number | null, work: () => Promise<T>): Promise<T> {
       const before = [
         worker.cpuSeconds(),
         cpuSeconds(serverPid),
@@ -110,7 +111,7 @@ export function phaseClock(worker: WorkerProcess, serverPid: number, origin: num
         from: from - origin,
         to: to - origin,
         seconds: round(seconds, 2),
-        recordsPerSecond: perRecord && seconds > 0 ? round(records / seconds) : null,
+        recordsPerSecond: records !== null && seconds > 0 ? round(records / seconds) : null,
         // CPU time is counted in 1/100 s on Linux: meaningless over a few ticks.
         coresBusy:
           seconds < 1

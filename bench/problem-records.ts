@@ -37,6 +37,8 @@ export interface ProblemRecordsSettings {
   concurrency: number;
   window: number | undefined;
   reportConcurrency: number;
+  /** How many the bulk replay takes (those that failed first); undefined: all. */
+  replay: number | undefined;
   historySample: number;
 }
 
@@ -61,6 +63,8 @@ export interface ProblemRecordsFigures {
   };
   list: { pages: number; listed: number; distinct: number; pageP50Ms: number; pageMaxMs: number };
   replay: {
+    /** Problem records the bulk replay took (the rest stay open). */
+    records: number;
     bulkWorkflowId: string;
     /** Replays at once (SYNC_WINDOW_SIZE, as `startBulk` passes it). */
     bulkConcurrency: number;
@@ -119,6 +123,7 @@ export async function measureProblemRecords(
 ): Promise<ProblemRecordsFigures> {
   const loadBefore = os.loadavg();
   const n = settings.records;
+  const m = settings.replay ?? n;
   const { pipeline, environment } = measuredPipeline(bench, settings);
   const config = parseConfig(environment);
   const operations = pipelineOperations(bench.client, config);
@@ -140,12 +145,16 @@ export async function measureProblemRecords(
     await operations.create();
     const origin = Date.now();
     worker.sampleMemory();
-    const clock = phaseClock(worker, bench.serverPid, origin, n);
+    const clock = phaseClock(worker, bench.serverPid, origin);
+    // The first m fail a minute before the others: the bulk replay takes those failed until then.
+    const replayFrom = new Date(origin - 60_000).toISOString();
+    const replayUntil = new Date(origin - 30_000).toISOString();
+    const replayed = new Set(ids.slice(0, m));
 
     log(`reporting ${n} problem records, ${settings.reportConcurrency} at a time`);
     const reportMs: number[] = [];
     const backlog = sampleBacklog(bench.client, config.pipeline.taskQueue);
-    await clock.run('create (report)', true, () =>
+    await clock.run('create (report)', n, () =>
       inPool(ids, settings.reportConcurrency, async (recordId) => {
         const failure: RecordFailure = {
           recordId,
@@ -155,7 +164,7 @@ export async function measureProblemRecords(
           field: 'phone',
           value: BAD_PHONE,
           attempts: 1,
-          failedAt: new Date().toISOString(),
+          failedAt: replayed.has(recordId) && m < n ? replayFrom : new Date().toISOString(),
           workflowId: recordWorkflowId(pipeline, recordId, version),
         };
         await timed(reportMs, () => problems.report(pipeline, reportSettings, failure));
@@ -164,7 +173,7 @@ export async function measureProblemRecords(
 
     log('counting until visibility shows them all');
     const countMs: number[] = [];
-    const counted = await clock.run('count until all visible', false, () =>
+    const counted = await clock.run('count until all visible', null, () =>
       pollUntil(
         () => timed(countMs, () => problems.countByStatus(pipeline)),
         (counts) => counts.VALIDATION_FAILED >= n,
@@ -174,7 +183,7 @@ export async function measureProblemRecords(
     check(counted.VALIDATION_FAILED === n, `counted ${JSON.stringify(counted)}, not ${n} VALIDATION_FAILED`);
 
     // During creation the worker may fall far behind (see the README): give it time to catch up.
-    const left = await clock.run('worker catches up (backlog 0)', false, () =>
+    const left = await clock.run('worker catches up (backlog 0)', null, () =>
       pollUntil(
         () => workflowBacklog(bench.client, config.pipeline.taskQueue),
         (backlog) => backlog === 0,
@@ -188,7 +197,7 @@ export async function measureProblemRecords(
     const pageMs: number[] = [];
     const listed: string[] = [];
     let largestPage = 0;
-    await clock.run(`list (${LIST_PAGE_SIZE} a page)`, true, async () => {
+    await clock.run(`list (${LIST_PAGE_SIZE} a page)`, n, async () => {
       let page: ProblemPage | undefined;
       do {
         const token = page?.nextPageToken;
@@ -202,19 +211,20 @@ export async function measureProblemRecords(
     const problemQuery = Buffer.byteLength(JSON.stringify(await problems.show(pipeline, ids[0])));
     const pipelineStatus = Buffer.byteLength(JSON.stringify(await operations.status()));
 
-    log('fixing the phones at the source and replaying them all in bulk');
-    bench.salesforce.touchAccounts(ids, { Phone: GOOD_PHONE });
+    log(`fixing the phones at the source and replaying ${m === n ? 'them all' : `the first ${m}`} in bulk`);
+    bench.salesforce.touchAccounts([...replayed], { Phone: GOOD_PHONE });
     bench.netsuite.reset();
     bench.netsuite.setFaults({ latencyMs: settings.latencyMs, concurrencyLimit: settings.concurrency });
     const salesforceBefore = salesforceResponses.count();
-    const bulk = await operations.startBulk('replay', {});
-    const result = await clock.run('replay (bulk)', true, () => bulk.result());
+    const bulk = await operations.startBulk('replay', m < n ? { until: replayUntil } : {});
+    const result = await clock.run('replay (bulk)', m, () => bulk.result());
     const { stats } = bench.netsuite;
     check(
-      JSON.stringify(result.counts) === JSON.stringify({ SYNCED: n }),
-      `bulk result ${JSON.stringify(result.counts)}, not { SYNCED: ${n} }`,
+      JSON.stringify(result.counts) === JSON.stringify({ SYNCED: m }),
+      `bulk result ${JSON.stringify(result.counts)}, not { SYNCED: ${m} }`,
     );
     const replay = {
+      records: m,
       bulkWorkflowId: bulk.workflowId,
       bulkConcurrency: config.pipeline.windowSize,
       pages: result.pages,
@@ -225,18 +235,18 @@ export async function measureProblemRecords(
       salesforceRequests: salesforceResponses.count() - salesforceBefore,
     };
 
-    const open = await clock.run('open count reaches 0', false, () =>
+    const open = await clock.run(`open count reaches ${n - m}`, null, () =>
       pollUntil(
         () => problems.count(pipeline),
-        (count) => count === 0,
+        (count) => count === n - m,
         60_000 + n * 2,
       ),
     );
-    check(open === 0, `${open} problem records still open after the replay`);
+    check(open === n - m, `${open} problem records open after the replay, not ${n - m}`);
     const customers = bench.netsuite.customers();
     const externalIds = new Set(customers.map((c) => c.externalId)).size;
     check(
-      customers.length === n && externalIds === n,
+      customers.length === m && externalIds === m,
       `${customers.length} customers, ${externalIds} external ids`,
     );
 
@@ -289,9 +299,10 @@ export async function measureProblemRecords(
   const bulkRuns = await listRuns(bench.client, `WorkflowId = "${measured.replay.bulkWorkflowId}"`);
   const bulkScans = await scanHistories(bench.client, bulkRuns);
   const [ownerScan] = await scanHistories(bench.client, [{ workflowId: pipelineWorkflowId(pipeline) }]);
+  // Replayed ones: the longest histories, and the ones with replay steps to time.
   const sample = await listRuns(
     bench.client,
-    `WorkflowType = "problemRecord" AND RecordSyncPipeline = "${pipeline}"`,
+    `WorkflowType = "problemRecord" AND RecordSyncPipeline = "${pipeline}" AND ExecutionStatus = "Completed"`,
     settings.historySample,
   );
   const problemScans = await scanHistories(bench.client, sample);
@@ -310,7 +321,7 @@ export async function measureProblemRecords(
     bulkRuns.length === measured.replay.pages,
     `${bulkRuns.length} bulk runs for ${measured.replay.pages} pages`,
   );
-  check(measured.replay.pages >= Math.ceil(n / BULK_PAGE_SIZE), `only ${measured.replay.pages} bulk pages`);
+  check(measured.replay.pages >= Math.ceil(m / BULK_PAGE_SIZE), `only ${measured.replay.pages} bulk pages`);
 
   return {
     records: n,

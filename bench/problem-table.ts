@@ -19,7 +19,8 @@ function printRows(rows: [string, string][]): void {
 /** The problem-records measurement as plain text: one line per phase, then the figures. */
 export function printProblemTable({ machine, options, problemRecords: p }: ProblemRecordsReport): void {
   console.log(
-    `\n${p.records} problem records; reported ${options.reportConcurrency} at a time; bulk replay 200 a page, ` +
+    `\n${p.records} problem records; reported ${options.reportConcurrency} at a time; ` +
+      `bulk replay of ${p.replay.records === p.records ? 'all' : `the first ${p.replay.records}`}, 200 a page, ` +
       `${p.replay.bulkConcurrency} at a time; NetSuite sandbox L = ${options.latencyMs} ms, C = ${options.concurrency}`,
   );
   console.log(
